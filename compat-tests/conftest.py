@@ -219,9 +219,7 @@ def server():
     srv.stop()
 
 
-@pytest.fixture
-def server_factory():
-    """Start extra servers with chosen flags; all are stopped after the test."""
+def _factory():
     started: List[ServerProcess] = []
 
     def start(*args: str, env: Optional[Dict[str, str]] = None) -> ServerProcess:
@@ -229,6 +227,22 @@ def server_factory():
         started.append(srv)
         return srv
 
+    return start, started
+
+
+@pytest.fixture
+def server_factory():
+    """Start extra servers with chosen flags; all are stopped after the test."""
+    start, started = _factory()
+    yield start
+    for srv in started:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def module_server_factory():
+    """Like server_factory, but the servers live until the end of the module."""
+    start, started = _factory()
     yield start
     for srv in started:
         srv.stop()
@@ -408,13 +422,15 @@ class Toolbox:
         headers: Optional[Dict[str, str]] = None,
         authorization: Optional[str] = None,
         user_agent: str = "timestream-local-compat-tests/1.0",
+        send_body: Optional[bytes] = None,
     ) -> RawResponse:
         """POST / with an X-Amz-Target (``target`` is the bare operation name).
 
         ``body`` may be bytes/str (sent verbatim) or any JSON-serialisable value
         (default ``{}``). The request is SigV4-signed unless ``sign=False``;
         ``when`` fakes the signing clock; ``authorization`` overrides the
-        Authorization header after signing.
+        Authorization header after signing; ``send_body`` replaces the body
+        after signing (tampering).
         """
         if body is None:
             data = b"{}"
@@ -439,7 +455,14 @@ class Toolbox:
         out = {k: v for k, v in req.headers.items()}
         if authorization is not None:
             out["Authorization"] = authorization
+        if send_body is not None:
+            data = send_body
         return RawResponse(*http("POST", url + "/", body=data, headers=out))
+
+    @staticmethod
+    def http(method: str, url: str, body: Optional[bytes] = None,
+             headers: Optional[Dict[str, str]] = None) -> RawResponse:
+        return RawResponse(*http(method, url, body=body, headers=headers))
 
     # -- admin API -----------------------------------------------------------
     def admin(self, url: str, method: str, path: str) -> RawResponse:

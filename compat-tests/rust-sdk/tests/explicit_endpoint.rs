@@ -135,7 +135,7 @@ async fn create_database_conflict() {
     assert_eq!(http_status(&err), Some(409));
     match err.into_service_error() {
         CreateDatabaseError::ConflictException(e) => {
-            assert_eq!(e.message(), Some(format!("The database {name} already exists.").as_str()));
+            assert_eq!(e.message(), format!("The database {name} already exists."));
         }
         other => panic!("expected ConflictException, got {other:?}"),
     }
@@ -204,7 +204,7 @@ async fn delete_database_not_empty() {
         DeleteDatabaseError::ValidationException(e) => {
             assert_eq!(
                 e.message(),
-                Some(format!("Cannot delete database {db} because it still has tables. Delete the tables first.").as_str())
+                format!("Cannot delete database {db} because it still has tables. Delete the tables first.")
             );
         }
         other => panic!("expected ValidationException, got {other:?}"),

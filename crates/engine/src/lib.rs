@@ -1,1 +1,22 @@
-//! placeholder
+//! The state of timestream-local: the catalog (databases, tables, tags, account settings) on
+//! SQLite, namespaced per (account, region), and the engine [`Clock`] every time rule reads.
+//!
+//! Data flow: the server validates a request against the model, then calls one [`Engine`]
+//! method with the operation's typed input and a [`Scope`]; the method runs one SQLite
+//! transaction and returns the operation's wire shapes, or an [`Error`] that maps to exactly one
+//! AWS error ([`Error::to_aws`]). The engine knows nothing of HTTP.
+
+mod catalog;
+mod clock;
+mod error;
+mod pagination;
+mod scope;
+mod store;
+
+pub use catalog::StateSummary;
+pub use clock::Clock;
+pub use error::Error;
+pub use scope::Scope;
+pub use store::Engine;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,71 @@
+//! What can go wrong in the engine, and the one place it becomes an AWS error.
+
+use protocol::{AwsError, ErrorCode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("The database {0} does not exist.")]
+    DatabaseNotFound(String),
+    #[error("The table {table} does not exist.")]
+    TableNotFound { database: String, table: String },
+    #[error("The database {0} already exists.")]
+    DatabaseExists(String),
+    #[error("The table {table} already exists.")]
+    TableExists { database: String, table: String },
+    #[error("Cannot delete database {0} because it still has tables. Delete the tables first.")]
+    DatabaseNotEmpty(String),
+    #[error("The account has reached its quota of {limit} databases in this region.")]
+    DatabaseQuota { limit: usize },
+    #[error("The account has reached its quota of {limit} tables in this region.")]
+    TableQuota { limit: usize },
+    #[error("You have specified too many partition keys to be used in your composite partition key. Only 1 partition keys can be specified.")]
+    TooManyPartitionKeys,
+    #[error("{0}")]
+    InvalidSchema(String),
+    #[error("The resource {0} does not exist.")]
+    ResourceNotFound(String),
+    #[error("The resource {arn} would have {count} tags; at most {limit} tags are allowed per resource.")]
+    TagQuota { arn: String, count: usize, limit: usize },
+    #[error("The NextToken is invalid or expired.")]
+    InvalidNextToken,
+    #[error("{0}")]
+    InvalidAccountSettings(String),
+    #[error("storage failure: {0}")]
+    Storage(#[from] rusqlite::Error),
+    #[error("stored state is unreadable: {0}")]
+    Corrupt(String),
+}
+
+impl Error {
+    /// The AWS error for this failure. Exhaustive on purpose: a new variant must choose its
+    /// AWS error here, or the build fails.
+    pub fn to_aws(&self) -> AwsError {
+        let code = match self {
+            Self::DatabaseNotFound(_) | Self::TableNotFound { .. } | Self::ResourceNotFound(_) => {
+                ErrorCode::ResourceNotFoundException
+            }
+            Self::DatabaseExists(_) | Self::TableExists { .. } => ErrorCode::ConflictException,
+            Self::DatabaseNotEmpty(_)
+            | Self::TooManyPartitionKeys
+            | Self::InvalidSchema(_)
+            | Self::InvalidNextToken
+            | Self::InvalidAccountSettings(_) => ErrorCode::ValidationException,
+            Self::DatabaseQuota { .. } | Self::TableQuota { .. } | Self::TagQuota { .. } => {
+                ErrorCode::ServiceQuotaExceededException
+            }
+            Self::Storage(_) | Self::Corrupt(_) => {
+                tracing::error!(error = %self, "engine failure");
+                return AwsError::internal(
+                    "The service encountered an internal error. Try your request again.",
+                );
+            }
+        };
+        AwsError::new(code, self.to_string())
+    }
+}
+
+impl From<Error> for AwsError {
+    fn from(e: Error) -> Self {
+        e.to_aws()
+    }
+}
