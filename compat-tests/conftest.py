@@ -101,6 +101,7 @@ class ServerProcess:
         self.url: Optional[str] = None
         self.first_line: Optional[str] = None
         self.stdout_rest: List[str] = []
+        self.killed = False
         self._log = tempfile.NamedTemporaryFile(
             prefix="timestream-local-", suffix=".log", delete=False
         )
@@ -201,6 +202,7 @@ class ServerProcess:
             try:
                 self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
+                self.killed = True
                 self.proc.kill()
                 self.proc.wait(timeout=5)
         rc = self.proc.returncode

@@ -89,7 +89,7 @@ def test_delete_database(write, tsl):
 
 def test_delete_database_not_empty(write, tsl):
     write.create_database(DatabaseName="full_db")
-    write.create_table(DatabaseName="full_db", TableName="t1")
+    write.create_table(DatabaseName="full_db", TableName="tbl1")
     with tsl.raises(
         "ValidationException",
         "Cannot delete database full_db because it still has tables. Delete the tables first.",
@@ -98,7 +98,7 @@ def test_delete_database_not_empty(write, tsl):
         write.delete_database(DatabaseName="full_db")
     # Still there, still has its table.
     assert write.describe_database(DatabaseName="full_db")["Database"]["TableCount"] == 1
-    write.delete_table(DatabaseName="full_db", TableName="t1")
+    write.delete_table(DatabaseName="full_db", TableName="tbl1")
     write.delete_database(DatabaseName="full_db")
     with tsl.raises("ResourceNotFoundException"):
         write.describe_database(DatabaseName="full_db")
@@ -149,10 +149,10 @@ def test_list_databases_empty(write):
 def test_table_count_live(write):
     write.create_database(DatabaseName="count_db")
     assert write.describe_database(DatabaseName="count_db")["Database"]["TableCount"] == 0
-    write.create_table(DatabaseName="count_db", TableName="a")
-    write.create_table(DatabaseName="count_db", TableName="b")
+    write.create_table(DatabaseName="count_db", TableName="tbl_a")
+    write.create_table(DatabaseName="count_db", TableName="tbl_b")
     assert write.describe_database(DatabaseName="count_db")["Database"]["TableCount"] == 2
     listed = {d["DatabaseName"]: d for d in write.list_databases()["Databases"]}
     assert listed["count_db"]["TableCount"] == 2
-    write.delete_table(DatabaseName="count_db", TableName="a")
+    write.delete_table(DatabaseName="count_db", TableName="tbl_a")
     assert write.describe_database(DatabaseName="count_db")["Database"]["TableCount"] == 1

@@ -182,7 +182,7 @@ def test_state_isolated_per_region(tsl, endpoint):
     assert w["Arn"] == "arn:aws:timestream:eu-west-1:123456789012:database/east_only"
     e = east.describe_database(DatabaseName="east_only")["Database"]
     assert e["Arn"] == "arn:aws:timestream:us-east-1:123456789012:database/east_only"
-    west.create_table(DatabaseName="east_only", TableName="t")
+    west.create_table(DatabaseName="east_only", TableName="tbl")
     assert east.describe_database(DatabaseName="east_only")["Database"]["TableCount"] == 0
     assert west.describe_database(DatabaseName="east_only")["Database"]["TableCount"] == 1
 

@@ -84,19 +84,19 @@ def test_create_table_full_options(write):
         {"Type": "DIMENSION", "Name": "hostname", "EnforcementInRecord": "REQUIRED"}
     ]}
     t = write.create_table(
-        DatabaseName="opts_db", TableName="t",
+        DatabaseName="opts_db", TableName="tbl",
         MagneticStoreWriteProperties=mswp, Schema=schema,
     )["Table"]
     assert t["MagneticStoreWriteProperties"] == mswp
     assert t["Schema"] == schema
-    d = write.describe_table(DatabaseName="opts_db", TableName="t")["Table"]
+    d = write.describe_table(DatabaseName="opts_db", TableName="tbl")["Table"]
     assert d["MagneticStoreWriteProperties"] == mswp
     assert d["Schema"] == schema
 
 
 def test_create_table_missing_database(write, tsl):
     with tsl.raises("ResourceNotFoundException", "The database ghost_db does not exist.", status=404):
-        write.create_table(DatabaseName="ghost_db", TableName="t")
+        write.create_table(DatabaseName="ghost_db", TableName="tbl")
 
 
 def test_create_table_conflict(write, tsl):
@@ -117,15 +117,15 @@ def test_create_table_too_many_partition_keys(write, tsl):
         {"Type": "DIMENSION", "Name": "b", "EnforcementInRecord": "OPTIONAL"},
     ]}
     with tsl.raises("ValidationException", TOO_MANY_KEYS, status=400):
-        write.create_table(DatabaseName="pk_db", TableName="t", Schema=schema)
-    with tsl.raises("ResourceNotFoundException", "The table t does not exist."):
-        write.describe_table(DatabaseName="pk_db", TableName="t")
+        write.create_table(DatabaseName="pk_db", TableName="tbl", Schema=schema)
+    with tsl.raises("ResourceNotFoundException", "The table tbl does not exist."):
+        write.describe_table(DatabaseName="pk_db", TableName="tbl")
 
 
 def test_update_table(write, tsl):
     write.create_database(DatabaseName="ut_db")
     created = write.create_table(
-        DatabaseName="ut_db", TableName="t",
+        DatabaseName="ut_db", TableName="tbl",
         RetentionProperties={"MemoryStoreRetentionPeriodInHours": 24,
                              "MagneticStoreRetentionPeriodInDays": 365},
         Schema={"CompositePartitionKey": [
@@ -135,7 +135,7 @@ def test_update_table(write, tsl):
 
     # Only MagneticStoreWriteProperties supplied: retention and schema unchanged.
     t1 = write.update_table(
-        DatabaseName="ut_db", TableName="t",
+        DatabaseName="ut_db", TableName="tbl",
         MagneticStoreWriteProperties={"EnableMagneticStoreWrites": True},
     )["Table"]
     assert t1["MagneticStoreWriteProperties"]["EnableMagneticStoreWrites"] is True
@@ -148,7 +148,7 @@ def test_update_table(write, tsl):
 
     # Only RetentionProperties supplied: magnetic writes and schema unchanged.
     t2 = write.update_table(
-        DatabaseName="ut_db", TableName="t",
+        DatabaseName="ut_db", TableName="tbl",
         RetentionProperties={"MemoryStoreRetentionPeriodInHours": 48,
                              "MagneticStoreRetentionPeriodInDays": 730},
     )["Table"]
@@ -159,7 +159,7 @@ def test_update_table(write, tsl):
 
     # Only Schema supplied: EnforcementInRecord may change; the rest stays.
     t3 = write.update_table(
-        DatabaseName="ut_db", TableName="t",
+        DatabaseName="ut_db", TableName="tbl",
         Schema={"CompositePartitionKey": [
             {"Type": "DIMENSION", "Name": "host", "EnforcementInRecord": "OPTIONAL"}]},
     )["Table"]
@@ -167,7 +167,7 @@ def test_update_table(write, tsl):
     assert t3["RetentionProperties"] == t2["RetentionProperties"]
     assert t3["MagneticStoreWriteProperties"]["EnableMagneticStoreWrites"] is True
 
-    d = write.describe_table(DatabaseName="ut_db", TableName="t")["Table"]
+    d = write.describe_table(DatabaseName="ut_db", TableName="tbl")["Table"]
     assert d["RetentionProperties"] == t2["RetentionProperties"]
     assert d["Schema"] == t3["Schema"]
     assert d["MagneticStoreWriteProperties"]["EnableMagneticStoreWrites"] is True
@@ -210,12 +210,12 @@ def test_delete_table_not_found(write, tsl):
 def test_list_tables(write, tsl):
     write.create_database(DatabaseName="lt_a")
     write.create_database(DatabaseName="lt_b")
-    write.create_table(DatabaseName="lt_a", TableName="t1")
-    write.create_table(DatabaseName="lt_a", TableName="t2")
-    write.create_table(DatabaseName="lt_b", TableName="t3")
+    write.create_table(DatabaseName="lt_a", TableName="tbl1")
+    write.create_table(DatabaseName="lt_a", TableName="tbl2")
+    write.create_table(DatabaseName="lt_b", TableName="tbl3")
 
     in_a = write.list_tables(DatabaseName="lt_a")
-    assert sorted(t["TableName"] for t in in_a["Tables"]) == ["t1", "t2"]
+    assert sorted(t["TableName"] for t in in_a["Tables"]) == ["tbl1", "tbl2"]
     assert all(t["DatabaseName"] == "lt_a" for t in in_a["Tables"])
     assert "NextToken" not in in_a
     for t in in_a["Tables"]:
@@ -225,7 +225,7 @@ def test_list_tables(write, tsl):
 
     everything = write.list_tables()
     pairs = sorted((t["DatabaseName"], t["TableName"]) for t in everything["Tables"])
-    assert pairs == [("lt_a", "t1"), ("lt_a", "t2"), ("lt_b", "t3")]
+    assert pairs == [("lt_a", "tbl1"), ("lt_a", "tbl2"), ("lt_b", "tbl3")]
 
     with tsl.raises("ResourceNotFoundException", "The database lt_zzz does not exist.", status=404):
         write.list_tables(DatabaseName="lt_zzz")

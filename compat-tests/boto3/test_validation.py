@@ -77,12 +77,12 @@ def test_validation_range_memory_retention(write_nv, tsl, hours, constraint):
     retention = {"MemoryStoreRetentionPeriodInHours": hours,
                  "MagneticStoreRetentionPeriodInDays": 365}
     with tsl.raises("ValidationException", msg, status=400):
-        write_nv.create_table(DatabaseName="ret_db", TableName="t", RetentionProperties=retention)
-    write_nv.create_table(DatabaseName="ret_db", TableName="ok")
+        write_nv.create_table(DatabaseName="ret_db", TableName="tbl", RetentionProperties=retention)
+    write_nv.create_table(DatabaseName="ret_db", TableName="ok_t")
     with tsl.raises("ValidationException", msg, status=400):
-        write_nv.update_table(DatabaseName="ret_db", TableName="ok", RetentionProperties=retention)
+        write_nv.update_table(DatabaseName="ret_db", TableName="ok_t", RetentionProperties=retention)
     # The failed update changed nothing.
-    t = write_nv.describe_table(DatabaseName="ret_db", TableName="ok")["Table"]
+    t = write_nv.describe_table(DatabaseName="ret_db", TableName="ok_t")["Table"]
     assert t["RetentionProperties"]["MemoryStoreRetentionPeriodInHours"] == 6
 
 
@@ -93,7 +93,7 @@ def test_validation_range_magnetic_retention(write_nv, tsl):
         "Member must have value less than or equal to 73000")])
     with tsl.raises("ValidationException", msg, status=400):
         write_nv.create_table(
-            DatabaseName="ret_db", TableName="t",
+            DatabaseName="ret_db", TableName="tbl",
             RetentionProperties={"MemoryStoreRetentionPeriodInHours": 6,
                                  "MagneticStoreRetentionPeriodInDays": 73001})
 
@@ -105,7 +105,7 @@ def test_validation_enum_partition_key_type(write_nv, tsl):
         "Member must satisfy enum value set: [DIMENSION, MEASURE]")])
     with tsl.raises("ValidationException", msg, status=400):
         write_nv.create_table(
-            DatabaseName="enum_db", TableName="t",
+            DatabaseName="enum_db", TableName="tbl",
             Schema={"CompositePartitionKey": [{"Type": "FOO"}]})
 
 
@@ -150,7 +150,7 @@ def test_validation_required_null_nested(write_nv, tsl):
     msg = tsl.coral([tsl.violation(
         None, "retentionProperties.magneticStoreRetentionPeriodInDays", NOT_NULL)])
     with tsl.raises("ValidationException", msg, status=400):
-        write_nv.create_table(DatabaseName="null_db", TableName="t",
+        write_nv.create_table(DatabaseName="null_db", TableName="tbl",
                               RetentionProperties={"MemoryStoreRetentionPeriodInHours": 6})
 
 

@@ -40,7 +40,7 @@ describe('js-v3 env-var endpoint (endpoint discovery)', () => {
   });
 
   test('write: DescribeEndpoints, then CreateDatabase/DescribeDatabase via the discovered host', async () => {
-    const client = new TimestreamWriteClient({ region: REGION, credentials: CREDENTIALS });
+    const client = new TimestreamWriteClient({ region: REGION, credentials: { ...CREDENTIALS } });
     const seen = recordRequests(client);
     try {
       const name = uniqueName('js_env_db');
@@ -76,7 +76,7 @@ describe('js-v3 env-var endpoint (endpoint discovery)', () => {
   });
 
   test('write: DescribeEndpoints returns the bare host with TTL 1440', async () => {
-    const client = new TimestreamWriteClient({ region: REGION, credentials: CREDENTIALS });
+    const client = new TimestreamWriteClient({ region: REGION, credentials: { ...CREDENTIALS } });
     try {
       const out = await client.send(new DescribeEndpointsCommand({}));
       assert.equal(out.Endpoints?.length, 1, JSON.stringify(out.Endpoints));
@@ -88,7 +88,7 @@ describe('js-v3 env-var endpoint (endpoint discovery)', () => {
   });
 
   test('query: DescribeEndpoints, then DescribeAccountSettings', async () => {
-    const client = new TimestreamQueryClient({ region: REGION, credentials: CREDENTIALS });
+    const client = new TimestreamQueryClient({ region: REGION, credentials: { ...CREDENTIALS } });
     const seen = recordRequests(client);
     try {
       const out = await client.send(new DescribeAccountSettingsCommand({}));

@@ -35,8 +35,8 @@ describe('js-v3 explicit endpoint', () => {
 
   before(async () => {
     server = await startServer();
-    write = new TimestreamWriteClient({ region: REGION, endpoint: server.url, credentials: CREDENTIALS });
-    query = new TimestreamQueryClient({ region: REGION, endpoint: server.url, credentials: CREDENTIALS });
+    write = new TimestreamWriteClient({ region: REGION, endpoint: server.url, credentials: { ...CREDENTIALS } });
+    query = new TimestreamQueryClient({ region: REGION, endpoint: server.url, credentials: { ...CREDENTIALS } });
     writeRequests = recordRequests(write);
     queryRequests = recordRequests(query);
   });

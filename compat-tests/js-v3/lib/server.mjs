@@ -13,7 +13,8 @@ export const LISTENING_RE = /listening on (http:\/\/[^ ]+)/;
 
 export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '123456789012';
-export const CREDENTIALS = Object.freeze({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' });
+// A plain object (not frozen): the SDK tags static credentials with a `$source` feature record.
+export const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 
 /** Environment for the server: ours, minus any TIMESTREAM_LOCAL_* setting that would change its defaults. */
 function serverEnv() {

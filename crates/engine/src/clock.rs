@@ -62,7 +62,9 @@ impl Clock {
         if frozen == NOT_FROZEN {
             self.inner.offset_ns.fetch_add(delta_ns, Ordering::AcqRel);
         } else {
-            self.inner.frozen_at_ns.store(frozen.saturating_add(delta_ns), Ordering::Release);
+            self.inner
+                .frozen_at_ns
+                .store(frozen.saturating_add(delta_ns), Ordering::Release);
         }
     }
 

@@ -25,7 +25,11 @@ pub enum Error {
     #[error("The resource {0} does not exist.")]
     ResourceNotFound(String),
     #[error("The resource {arn} would have {count} tags; at most {limit} tags are allowed per resource.")]
-    TagQuota { arn: String, count: usize, limit: usize },
+    TagQuota {
+        arn: String,
+        count: usize,
+        limit: usize,
+    },
     #[error("The NextToken is invalid or expired.")]
     InvalidNextToken,
     #[error("{0}")]

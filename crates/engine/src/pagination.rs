@@ -19,7 +19,10 @@ pub fn decode(token: &str) -> Result<String, Error> {
 
 /// Page size within the operation's `MaxResults` range; `default` when absent.
 pub fn page_size(max_results: Option<i32>, default: usize) -> usize {
-    max_results.and_then(|n| usize::try_from(n).ok()).filter(|n| *n > 0).unwrap_or(default)
+    max_results
+        .and_then(|n| usize::try_from(n).ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(default)
 }
 
 #[cfg(test)]

@@ -8,11 +8,17 @@ pub struct Scope {
 
 impl Scope {
     pub fn new(account: impl Into<String>, region: impl Into<String>) -> Self {
-        Self { account: account.into(), region: region.into() }
+        Self {
+            account: account.into(),
+            region: region.into(),
+        }
     }
 
     pub fn database_arn(&self, database: &str) -> String {
-        format!("arn:aws:timestream:{}:{}:database/{database}", self.region, self.account)
+        format!(
+            "arn:aws:timestream:{}:{}:database/{database}",
+            self.region, self.account
+        )
     }
 
     pub fn table_arn(&self, database: &str, table: &str) -> String {

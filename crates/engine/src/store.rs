@@ -74,7 +74,11 @@ impl Engine {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&conn)?;
-        Ok(Self { conn: Mutex::new(conn), clock, path })
+        Ok(Self {
+            conn: Mutex::new(conn),
+            clock,
+            path,
+        })
     }
 
     pub fn clock(&self) -> &Clock {
@@ -118,7 +122,8 @@ impl Engine {
 
     /// Flushes the WAL into the main file; called on shutdown.
     pub fn checkpoint(&self) -> Result<()> {
-        self.lock().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        self.lock()
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
         Ok(())
     }
 }
@@ -126,7 +131,10 @@ impl Engine {
 fn migrate(conn: &Connection) -> Result<()> {
     let done: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
-        conn.execute_batch(&format!("BEGIN; {sql}; PRAGMA user_version = {}; COMMIT;", i + 1))?;
+        conn.execute_batch(&format!(
+            "BEGIN; {sql}; PRAGMA user_version = {}; COMMIT;",
+            i + 1
+        ))?;
     }
     Ok(())
 }

@@ -119,7 +119,11 @@ pub struct AwsError {
 
 impl AwsError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), members: Map::new() }
+        Self {
+            code,
+            message: message.into(),
+            members: Map::new(),
+        }
     }
 
     pub fn validation(message: impl Into<String>) -> Self {
@@ -176,7 +180,10 @@ mod tests {
         let e = AwsError::new(ErrorCode::RejectedRecordsException, "rejected")
             .with_member("RejectedRecords", serde_json::json!([{"RecordIndex": 0}]));
         let v: Value = serde_json::from_slice(&e.to_body()).unwrap();
-        assert_eq!(v["__type"], "com.amazonaws.timestream.v20181101#RejectedRecordsException");
+        assert_eq!(
+            v["__type"],
+            "com.amazonaws.timestream.v20181101#RejectedRecordsException"
+        );
         assert_eq!(v["Message"], "rejected");
         assert_eq!(v["RejectedRecords"][0]["RecordIndex"], 0);
         assert_eq!(e.status(), 419);
@@ -185,7 +192,10 @@ mod tests {
     #[test]
     fn coral_validation_has_its_own_namespace() {
         let e = AwsError::new(ErrorCode::InputValidation, "1 validation error detected: x");
-        assert_eq!(e.type_string(), "com.amazon.coral.validate#ValidationException");
+        assert_eq!(
+            e.type_string(),
+            "com.amazon.coral.validate#ValidationException"
+        );
         assert_eq!(e.status(), 400);
     }
 }

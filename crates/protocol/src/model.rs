@@ -95,7 +95,11 @@ impl ServiceModel {
     }
 
     pub fn input_shape(&self, operation: &str) -> Option<&str> {
-        self.operations.get(operation)?.input.as_ref().map(|r| r.shape.as_str())
+        self.operations
+            .get(operation)?
+            .input
+            .as_ref()
+            .map(|r| r.shape.as_str())
     }
 }
 
@@ -106,7 +110,8 @@ fn load(service: Service, source: &str) -> ServiceModel {
     let mut raw: Value = serde_json::from_str(source).expect("api-models JSON is valid");
     convert_members(&mut raw);
     #[allow(clippy::expect_used)]
-    let mut model: ServiceModel = serde_json::from_value(raw).expect("api-models match ServiceModel");
+    let mut model: ServiceModel =
+        serde_json::from_value(raw).expect("api-models match ServiceModel");
     apply_documented_constraints(service, &mut model);
     for shape in model.shapes.values_mut() {
         if let Some(p) = &shape.pattern {
@@ -118,12 +123,16 @@ fn load(service: Service, source: &str) -> ServiceModel {
 
 /// `members` is a JSON object in the files; keep its order by turning it into pairs.
 fn convert_members(raw: &mut Value) {
-    let Some(shapes) = raw.get_mut("shapes").and_then(Value::as_object_mut) else { return };
+    let Some(shapes) = raw.get_mut("shapes").and_then(Value::as_object_mut) else {
+        return;
+    };
     for shape in shapes.values_mut() {
         if let Some(members) = shape.get_mut("members") {
             if let Value::Object(map) = members.take() {
                 *members = Value::Array(
-                    map.into_iter().map(|(k, v)| Value::Array(vec![Value::String(k), v])).collect(),
+                    map.into_iter()
+                        .map(|(k, v)| Value::Array(vec![Value::String(k), v]))
+                        .collect(),
                 );
             }
         }
@@ -131,8 +140,12 @@ fn convert_members(raw: &mut Value) {
 }
 
 fn apply_documented_constraints(service: Service, model: &mut ServiceModel) {
-    let Ok(overlay) = serde_json::from_str::<Value>(DOCUMENTED) else { return };
-    let Some(shapes) = overlay.get(service.id()).and_then(Value::as_object) else { return };
+    let Ok(overlay) = serde_json::from_str::<Value>(DOCUMENTED) else {
+        return;
+    };
+    let Some(shapes) = overlay.get(service.id()).and_then(Value::as_object) else {
+        return;
+    };
     for (name, extra) in shapes {
         if let Some(shape) = model.shapes.get_mut(name) {
             if let Some(min) = extra.get("min").and_then(Value::as_f64) {
@@ -148,10 +161,16 @@ fn apply_documented_constraints(service: Service, model: &mut ServiceModel) {
 const DOCUMENTED: &str = include_str!("../../../api-models/documented-constraints.json");
 
 static WRITE: LazyLock<ServiceModel> = LazyLock::new(|| {
-    load(Service::Write, include_str!("../../../api-models/timestream-write.json"))
+    load(
+        Service::Write,
+        include_str!("../../../api-models/timestream-write.json"),
+    )
 });
 static QUERY: LazyLock<ServiceModel> = LazyLock::new(|| {
-    load(Service::Query, include_str!("../../../api-models/timestream-query.json"))
+    load(
+        Service::Query,
+        include_str!("../../../api-models/timestream-query.json"),
+    )
 });
 
 pub fn model(service: Service) -> &'static ServiceModel {
@@ -199,7 +218,9 @@ mod tests {
 
     #[test]
     fn documented_name_lengths_are_merged() {
-        let s = model(Service::Write).shape("ResourceCreateAPIName").unwrap();
+        let s = model(Service::Write)
+            .shape("ResourceCreateAPIName")
+            .unwrap();
         assert_eq!((s.min, s.max), (Some(3.0), Some(256.0)));
     }
 

@@ -23,9 +23,17 @@ pub enum Error {
     #[error("signature mismatch")]
     Mismatch,
     #[error("request expired")]
-    Expired { amz_date: String, earliest: String, now: String },
+    Expired {
+        amz_date: String,
+        earliest: String,
+        now: String,
+    },
     #[error("request not yet current")]
-    NotYetCurrent { amz_date: String, latest: String, now: String },
+    NotYetCurrent {
+        amz_date: String,
+        latest: String,
+        now: String,
+    },
     #[error("unknown access key")]
     UnknownAccessKey,
 }
@@ -113,11 +121,14 @@ impl Authorization {
             )));
         }
         if service != "timestream" {
-            return Err(Error::Incomplete(format!(
-                "Credential should be scoped to correct service: 'timestream'. "
-            )));
+            return Err(Error::Incomplete(
+                "Credential should be scoped to correct service: 'timestream'. ".to_owned(),
+            ));
         }
-        if access_key.is_empty() || signature.len() != 64 || !signature.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if access_key.is_empty()
+            || signature.len() != 64
+            || !signature.bytes().all(|b| b.is_ascii_hexdigit())
+        {
             return Err(Error::Incomplete(format!(
                 "Authorization header is malformed. Authorization={header}"
             )));
@@ -147,12 +158,19 @@ pub struct Request<'a> {
 
 impl Request<'_> {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
 /// Checks `X-Amz-Date` against the scope and against `now` (±[`MAX_SKEW`]).
-pub fn check_date(auth: &Authorization, req: &Request<'_>, now: DateTime<Utc>) -> Result<String, Error> {
+pub fn check_date(
+    auth: &Authorization,
+    req: &Request<'_>,
+    now: DateTime<Utc>,
+) -> Result<String, Error> {
     let amz_date = req
         .header("x-amz-date")
         .ok_or_else(|| {
@@ -163,23 +181,40 @@ pub fn check_date(auth: &Authorization, req: &Request<'_>, now: DateTime<Utc>) -
         })?
         .to_owned();
     let when = NaiveDateTime::parse_from_str(&amz_date, AMZ_DATE_FORMAT)
-        .map_err(|_| Error::Incomplete(format!("Date must be in ISO-8601 'basic format'. Got '{amz_date}'.")))?
+        .map_err(|_| {
+            Error::Incomplete(format!(
+                "Date must be in ISO-8601 'basic format'. Got '{amz_date}'."
+            ))
+        })?
         .and_utc();
     if !amz_date.starts_with(&auth.date) {
         return Err(Error::Mismatch);
     }
     let fmt = |t: DateTime<Utc>| t.format(AMZ_DATE_FORMAT).to_string();
     if when < now - MAX_SKEW {
-        return Err(Error::Expired { amz_date, earliest: fmt(now - MAX_SKEW), now: fmt(now) });
+        return Err(Error::Expired {
+            amz_date,
+            earliest: fmt(now - MAX_SKEW),
+            now: fmt(now),
+        });
     }
     if when > now + MAX_SKEW {
-        return Err(Error::NotYetCurrent { amz_date, latest: fmt(now + MAX_SKEW), now: fmt(now) });
+        return Err(Error::NotYetCurrent {
+            amz_date,
+            latest: fmt(now + MAX_SKEW),
+            now: fmt(now),
+        });
     }
     Ok(amz_date)
 }
 
 /// Recomputes the signature with `secret` and compares it in constant time.
-pub fn verify(auth: &Authorization, req: &Request<'_>, amz_date: &str, secret: &str) -> Result<(), Error> {
+pub fn verify(
+    auth: &Authorization,
+    req: &Request<'_>,
+    amz_date: &str,
+    secret: &str,
+) -> Result<(), Error> {
     let payload_hash = hex::encode(Sha256::digest(req.body));
     if let Some(claimed) = req.header("x-amz-content-sha256") {
         if claimed != payload_hash && claimed != "UNSIGNED-PAYLOAD" {
@@ -188,7 +223,11 @@ pub fn verify(auth: &Authorization, req: &Request<'_>, amz_date: &str, secret: &
     }
     let expected = signature(auth, req, amz_date, secret, &payload_hash)?;
     let matches = expected.len() == auth.signature.len()
-        && expected.bytes().zip(auth.signature.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        && expected
+            .bytes()
+            .zip(auth.signature.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
     if matches {
         Ok(())
     } else {
@@ -231,7 +270,10 @@ pub fn signature(
     canonical.push('\n');
     canonical.push_str(payload_hash);
 
-    let scope = format!("{}/{}/{}/aws4_request", auth.date, auth.region, auth.service);
+    let scope = format!(
+        "{}/{}/{}/aws4_request",
+        auth.date, auth.region, auth.service
+    );
     let string_to_sign = format!(
         "{ALGORITHM}\n{amz_date}\n{scope}\n{}",
         hex::encode(Sha256::digest(canonical.as_bytes()))
@@ -266,7 +308,11 @@ fn canonical_query(query: &str) -> String {
         .map(|p| p.split_once('=').unwrap_or((p, "")))
         .collect();
     pairs.sort_unstable();
-    pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 #[cfg(test)]
@@ -277,8 +323,14 @@ mod tests {
     fn boto3_request() -> (Vec<(String, String)>, &'static [u8]) {
         let headers = vec![
             ("host".to_owned(), "localhost:18081".to_owned()),
-            ("x-amz-target".to_owned(), "Timestream_20181101.ListDatabases".to_owned()),
-            ("content-type".to_owned(), "application/x-amz-json-1.0".to_owned()),
+            (
+                "x-amz-target".to_owned(),
+                "Timestream_20181101.ListDatabases".to_owned(),
+            ),
+            (
+                "content-type".to_owned(),
+                "application/x-amz-json-1.0".to_owned(),
+            ),
             ("x-amz-date".to_owned(), "20261123T224431Z".to_owned()),
         ];
         (headers, b"{}")
@@ -289,13 +341,21 @@ mod tests {
     }
 
     fn now() -> DateTime<Utc> {
-        NaiveDateTime::parse_from_str("20261123T224500Z", AMZ_DATE_FORMAT).unwrap().and_utc()
+        NaiveDateTime::parse_from_str("20261123T224500Z", AMZ_DATE_FORMAT)
+            .unwrap()
+            .and_utc()
     }
 
     #[test]
     fn verifies_a_correct_signature_and_rejects_a_wrong_secret() {
         let (headers, body) = boto3_request();
-        let req = Request { method: "POST", path: "/", query: "", headers: &headers, body };
+        let req = Request {
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: &headers,
+            body,
+        };
         let unsigned = Authorization::parse(&auth_header(&"0".repeat(64))).unwrap();
         let hash = hex::encode(Sha256::digest(body));
         let sig = signature(&unsigned, &req, "20261123T224431Z", "secret", &hash).unwrap();
@@ -308,24 +368,52 @@ mod tests {
     #[test]
     fn body_is_covered_by_the_signature() {
         let (headers, body) = boto3_request();
-        let req = Request { method: "POST", path: "/", query: "", headers: &headers, body };
+        let req = Request {
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: &headers,
+            body,
+        };
         let unsigned = Authorization::parse(&auth_header(&"0".repeat(64))).unwrap();
-        let sig = signature(&unsigned, &req, "20261123T224431Z", "s", &hex::encode(Sha256::digest(body))).unwrap();
+        let sig = signature(
+            &unsigned,
+            &req,
+            "20261123T224431Z",
+            "s",
+            &hex::encode(Sha256::digest(body)),
+        )
+        .unwrap();
         let auth = Authorization::parse(&auth_header(&sig)).unwrap();
-        let tampered = Request { body: b"{\"MaxResults\":1}", ..req };
-        assert_eq!(verify(&auth, &tampered, "20261123T224431Z", "s"), Err(Error::Mismatch));
+        let tampered = Request {
+            body: b"{\"MaxResults\":1}",
+            ..req
+        };
+        assert_eq!(
+            verify(&auth, &tampered, "20261123T224431Z", "s"),
+            Err(Error::Mismatch)
+        );
     }
 
     #[test]
     fn clock_skew_is_fifteen_minutes_each_way() {
         let (headers, body) = boto3_request();
-        let req = Request { method: "POST", path: "/", query: "", headers: &headers, body };
+        let req = Request {
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: &headers,
+            body,
+        };
         let auth = Authorization::parse(&auth_header(&"a".repeat(64))).unwrap();
         let late = now() + TimeDelta::minutes(16);
         let err = AwsError::from(check_date(&auth, &req, late).unwrap_err());
         assert_eq!(err.message, "Signature expired: 20261123T224431Z is now earlier than 20261123T224600Z (20261123T230100Z - 15 min.)");
         let early = now() - TimeDelta::minutes(16);
-        assert!(matches!(check_date(&auth, &req, early), Err(Error::NotYetCurrent { .. })));
+        assert!(matches!(
+            check_date(&auth, &req, early),
+            Err(Error::NotYetCurrent { .. })
+        ));
         assert!(check_date(&auth, &req, now() + TimeDelta::minutes(14)).is_ok());
     }
 

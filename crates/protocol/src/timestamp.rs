@@ -46,7 +46,9 @@ mod tests {
 
     #[test]
     fn round_trips_milliseconds() {
-        let t = T { at: from_nanos(1_704_164_645_678_000_000) };
+        let t = T {
+            at: from_nanos(1_704_164_645_678_000_000),
+        };
         let json = serde_json::to_string(&t).unwrap();
         assert_eq!(json, r#"{"at":1704164645.678}"#);
         let back: T = serde_json::from_str(&json).unwrap();

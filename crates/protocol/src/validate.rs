@@ -25,7 +25,10 @@ pub fn validate_input(service: Service, operation: &str, input: &Value) -> Resul
     let plural = if n == 1 { "error" } else { "errors" };
     Err(AwsError::new(
         ErrorCode::InputValidation,
-        format!("{n} validation {plural} detected: {}", violations.join("; ")),
+        format!(
+            "{n} validation {plural} detected: {}",
+            violations.join("; ")
+        ),
     ))
 }
 
@@ -88,7 +91,10 @@ fn walk(
                     out.push(violation(
                         value,
                         path,
-                        &format!("Member must satisfy enum value set: [{}]", values.join(", ")),
+                        &format!(
+                            "Member must satisfy enum value set: [{}]",
+                            values.join(", ")
+                        ),
                     ));
                 }
             }
@@ -143,14 +149,20 @@ fn check_length(shape: &Shape, value: &Value, len: usize, path: &str, out: &mut 
         out.push(violation(
             value,
             path,
-            &format!("Member must have length greater than or equal to {}", number(min)),
+            &format!(
+                "Member must have length greater than or equal to {}",
+                number(min)
+            ),
         ));
     }
     if let Some(max) = shape.max.filter(|max| len > *max) {
         out.push(violation(
             value,
             path,
-            &format!("Member must have length less than or equal to {}", number(max)),
+            &format!(
+                "Member must have length less than or equal to {}",
+                number(max)
+            ),
         ));
     }
 }
@@ -160,20 +172,29 @@ fn check_range(shape: &Shape, value: &Value, n: f64, path: &str, out: &mut Vec<S
         out.push(violation(
             value,
             path,
-            &format!("Member must have value greater than or equal to {}", number(min)),
+            &format!(
+                "Member must have value greater than or equal to {}",
+                number(min)
+            ),
         ));
     }
     if let Some(max) = shape.max.filter(|max| n > *max) {
         out.push(violation(
             value,
             path,
-            &format!("Member must have value less than or equal to {}", number(max)),
+            &format!(
+                "Member must have value less than or equal to {}",
+                number(max)
+            ),
         ));
     }
 }
 
 fn violation(value: &Value, path: &str, constraint: &str) -> String {
-    format!("Value '{}' at '{path}' failed to satisfy constraint: {constraint}", render(value))
+    format!(
+        "Value '{}' at '{path}' failed to satisfy constraint: {constraint}",
+        render(value)
+    )
 }
 
 /// How Coral prints a value inside `Value '…'`: strings bare, lists as `[a, b]`.
@@ -181,11 +202,17 @@ fn render(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         Value::Array(items) => {
-            format!("[{}]", items.iter().map(render).collect::<Vec<_>>().join(", "))
+            format!(
+                "[{}]",
+                items.iter().map(render).collect::<Vec<_>>().join(", ")
+            )
         }
         Value::Object(map) => format!(
             "{{{}}}",
-            map.iter().map(|(k, v)| format!("{k}={}", render(v))).collect::<Vec<_>>().join(", ")
+            map.iter()
+                .map(|(k, v)| format!("{k}={}", render(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         other => other.to_string(),
     }
@@ -305,17 +332,32 @@ mod tests {
 
     #[test]
     fn list_sizes() {
-        let err = message(Service::Write, "WriteRecords", json!({"DatabaseName": "d", "TableName": "t", "Records": []}));
+        let err = message(
+            Service::Write,
+            "WriteRecords",
+            json!({"DatabaseName": "d", "TableName": "t", "Records": []}),
+        );
         assert_eq!(err, "1 validation error detected: Value '[]' at 'records' failed to satisfy constraint: Member must have length greater than or equal to 1");
     }
 
     #[test]
     fn wrong_json_types_are_serialization_errors() {
-        let err = validate_input(Service::Write, "ListDatabases", &json!({"MaxResults": "10"})).unwrap_err();
+        let err = validate_input(
+            Service::Write,
+            "ListDatabases",
+            &json!({"MaxResults": "10"}),
+        )
+        .unwrap_err();
         assert_eq!(err.code, ErrorCode::SerializationException);
-        let err = validate_input(Service::Write, "ListDatabases", &json!({"MaxResults": 1.5})).unwrap_err();
+        let err = validate_input(Service::Write, "ListDatabases", &json!({"MaxResults": 1.5}))
+            .unwrap_err();
         assert_eq!(err.code, ErrorCode::SerializationException);
-        let err = validate_input(Service::Write, "CreateDatabase", &json!({"DatabaseName": {"a": 1}})).unwrap_err();
+        let err = validate_input(
+            Service::Write,
+            "CreateDatabase",
+            &json!({"DatabaseName": {"a": 1}}),
+        )
+        .unwrap_err();
         assert_eq!(err.code, ErrorCode::SerializationException);
         let err = validate_input(Service::Write, "CreateDatabase", &json!([])).unwrap_err();
         assert_eq!(err.code, ErrorCode::SerializationException);

@@ -108,7 +108,11 @@ mod tests {
     use super::*;
 
     fn update(tcu: Option<i32>, model: Option<QueryPricingModel>) -> UpdateAccountSettingsInput {
-        UpdateAccountSettingsInput { max_query_tcu: tcu, query_pricing_model: model, query_compute: None }
+        UpdateAccountSettingsInput {
+            max_query_tcu: tcu,
+            query_pricing_model: model,
+            query_compute: None,
+        }
     }
 
     #[test]
@@ -117,11 +121,28 @@ mod tests {
         let s = e.describe_account_settings(&scope()).unwrap();
         assert_eq!(s.query_pricing_model, QueryPricingModel::BytesScanned);
         assert_eq!(s.max_query_tcu, None);
-        assert!(e.update_account_settings(&scope(), update(Some(6), None)).is_err());
-        assert!(e.update_account_settings(&scope(), update(Some(1004), None)).is_err());
-        let s = e.update_account_settings(&scope(), update(Some(8), Some(QueryPricingModel::ComputeUnits))).unwrap();
-        assert_eq!((s.max_query_tcu, s.query_pricing_model), (Some(8), QueryPricingModel::ComputeUnits));
-        assert!(e.update_account_settings(&scope(), update(None, Some(QueryPricingModel::BytesScanned))).is_err());
+        assert!(e
+            .update_account_settings(&scope(), update(Some(6), None))
+            .is_err());
+        assert!(e
+            .update_account_settings(&scope(), update(Some(1004), None))
+            .is_err());
+        let s = e
+            .update_account_settings(
+                &scope(),
+                update(Some(8), Some(QueryPricingModel::ComputeUnits)),
+            )
+            .unwrap();
+        assert_eq!(
+            (s.max_query_tcu, s.query_pricing_model),
+            (Some(8), QueryPricingModel::ComputeUnits)
+        );
+        assert!(e
+            .update_account_settings(
+                &scope(),
+                update(None, Some(QueryPricingModel::BytesScanned))
+            )
+            .is_err());
         assert_eq!(e.describe_account_settings(&scope()).unwrap(), s);
     }
 }

@@ -29,7 +29,9 @@ impl Engine {
                 |r| r.get(0),
             )?;
             if count >= DATABASE_QUOTA {
-                return Err(Error::DatabaseQuota { limit: DATABASE_QUOTA });
+                return Err(Error::DatabaseQuota {
+                    limit: DATABASE_QUOTA,
+                });
             }
             let kms = input.kms_key_id.unwrap_or_else(|| managed_kms_key(scope));
             tx.execute(
@@ -147,7 +149,11 @@ mod tests {
     fn create(e: &Engine, name: &str) -> Result<Database> {
         e.create_database(
             &scope(),
-            CreateDatabaseInput { database_name: name.into(), kms_key_id: None, tags: vec![] },
+            CreateDatabaseInput {
+                database_name: name.into(),
+                kms_key_id: None,
+                tags: vec![],
+            },
         )
     }
 
@@ -155,12 +161,20 @@ mod tests {
     fn create_describe_conflict() {
         let e = engine();
         let db = create(&e, "monitoring").unwrap();
-        assert_eq!(db.arn, "arn:aws:timestream:us-east-1:123456789012:database/monitoring");
+        assert_eq!(
+            db.arn,
+            "arn:aws:timestream:us-east-1:123456789012:database/monitoring"
+        );
         assert_eq!(db.table_count, 0);
         assert_eq!(db.creation_time, db.last_updated_time);
-        assert!(db.kms_key_id.starts_with("arn:aws:kms:us-east-1:123456789012:key/"));
+        assert!(db
+            .kms_key_id
+            .starts_with("arn:aws:kms:us-east-1:123456789012:key/"));
         assert_eq!(e.describe_database(&scope(), "monitoring").unwrap(), db);
-        assert!(matches!(create(&e, "monitoring"), Err(Error::DatabaseExists(_))));
+        assert!(matches!(
+            create(&e, "monitoring"),
+            Err(Error::DatabaseExists(_))
+        ));
         let err = e.describe_database(&scope(), "Monitoring").unwrap_err();
         assert_eq!(err.to_string(), "The database Monitoring does not exist.");
     }
@@ -170,7 +184,10 @@ mod tests {
         let e = engine();
         create(&e, "shared").unwrap();
         let other = Scope::new("123456789012", "eu-west-1");
-        assert!(matches!(e.describe_database(&other, "shared"), Err(Error::DatabaseNotFound(_))));
+        assert!(matches!(
+            e.describe_database(&other, "shared"),
+            Err(Error::DatabaseNotFound(_))
+        ));
     }
 
     #[test]
@@ -183,7 +200,9 @@ mod tests {
         let mut token = None;
         let mut sizes = vec![];
         loop {
-            let (page, next) = e.list_databases(&scope(), Some(10), token.as_deref()).unwrap();
+            let (page, next) = e
+                .list_databases(&scope(), Some(10), token.as_deref())
+                .unwrap();
             sizes.push(page.len());
             seen.extend(page.into_iter().map(|d| d.database_name));
             match next {
@@ -214,6 +233,9 @@ mod tests {
         for i in 0..DATABASE_QUOTA {
             create(&e, &format!("db{i:04}")).unwrap();
         }
-        assert!(matches!(create(&e, "onemore"), Err(Error::DatabaseQuota { .. })));
+        assert!(matches!(
+            create(&e, "onemore"),
+            Err(Error::DatabaseQuota { .. })
+        ));
     }
 }

@@ -16,7 +16,10 @@ const DEFAULT_PAGE: usize = 20;
 /// The KMS key AWS uses when none is given: the account's Timestream-managed key. Ours is a
 /// stable, made-up key id per (account, region), so repeated runs describe the same ARN.
 fn managed_kms_key(scope: &Scope) -> String {
-    let digest = hex::encode(Sha256::digest(format!("{}/{}", scope.account, scope.region)));
+    let digest = hex::encode(Sha256::digest(format!(
+        "{}/{}",
+        scope.account, scope.region
+    )));
     format!(
         "arn:aws:kms:{}:{}:key/{}-{}-{}-{}-{}",
         scope.region,

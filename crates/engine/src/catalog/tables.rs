@@ -32,7 +32,10 @@ impl Engine {
                 return Err(Error::DatabaseNotFound(db.clone()));
             }
             if find_table(tx, scope, db, name)?.is_some() {
-                return Err(Error::TableExists { database: db.clone(), table: name.clone() });
+                return Err(Error::TableExists {
+                    database: db.clone(),
+                    table: name.clone(),
+                });
             }
             let count: usize = tx.query_row(
                 "SELECT COUNT(*) FROM tables WHERE account = ?1 AND region = ?2",
@@ -76,7 +79,10 @@ impl Engine {
         max_results: Option<i32>,
         next_token: Option<&str>,
     ) -> Result<(Vec<Table>, Option<String>)> {
-        let after = next_token.map(pagination::decode).transpose()?.unwrap_or_default();
+        let after = next_token
+            .map(pagination::decode)
+            .transpose()?
+            .unwrap_or_default();
         let (after_db, after_table) = after.split_once('\0').unwrap_or(("", ""));
         let limit = page_size(max_results, DEFAULT_PAGE);
         self.read(|conn| {
@@ -92,14 +98,23 @@ impl Engine {
             ))?;
             let rows = stmt
                 .query_map(
-                    params![scope.account, scope.region, database, after_db, after_table, limit as i64 + 1],
+                    params![
+                        scope.account,
+                        scope.region,
+                        database,
+                        after_db,
+                        after_table,
+                        limit as i64 + 1
+                    ],
                     |r| Ok(to_table(scope, r)),
                 )?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let mut tables = rows.into_iter().collect::<Result<Vec<_>>>()?;
             let next = if tables.len() > limit {
                 tables.truncate(limit);
-                tables.last().map(|t| pagination::encode(&format!("{}\0{}", t.database_name, t.table_name)))
+                tables
+                    .last()
+                    .map(|t| pagination::encode(&format!("{}\0{}", t.database_name, t.table_name)))
             } else {
                 None
             };
@@ -114,7 +129,9 @@ impl Engine {
         self.write(|tx| {
             let (db, name) = (&input.database_name, &input.table_name);
             let current = load_table(tx, scope, db, name)?;
-            let retention = input.retention_properties.unwrap_or(current.retention_properties);
+            let retention = input
+                .retention_properties
+                .unwrap_or(current.retention_properties);
             let magnetic = input
                 .magnetic_store_write_properties
                 .clone()
@@ -186,13 +203,17 @@ fn normalize_schema(schema: Option<Schema>) -> Result<Schema> {
             _ => {}
         }
     }
-    Ok(Schema { composite_partition_key: Some(keys) })
+    Ok(Schema {
+        composite_partition_key: Some(keys),
+    })
 }
 
 fn check_schema_change(current: &Schema, new: Schema) -> Result<Schema> {
     let same_keys = |a: &PartitionKey, b: &PartitionKey| a.r#type == b.r#type && a.name == b.name;
-    let (Some(old), Some(keys)) = (&current.composite_partition_key, &new.composite_partition_key)
-    else {
+    let (Some(old), Some(keys)) = (
+        &current.composite_partition_key,
+        &new.composite_partition_key,
+    ) else {
         return Ok(new);
     };
     if old.len() != keys.len() || old.iter().zip(keys).any(|(a, b)| !same_keys(a, b)) {
@@ -204,7 +225,12 @@ fn check_schema_change(current: &Schema, new: Schema) -> Result<Schema> {
     Ok(new)
 }
 
-pub(super) fn find_table(conn: &Connection, scope: &Scope, db: &str, name: &str) -> Result<Option<Table>> {
+pub(super) fn find_table(
+    conn: &Connection,
+    scope: &Scope,
+    db: &str,
+    name: &str,
+) -> Result<Option<Table>> {
     conn.query_row(
         &format!("{SELECT} WHERE account = ?1 AND region = ?2 AND database = ?3 AND name = ?4"),
         params![scope.account, scope.region, db, name],
@@ -219,7 +245,10 @@ pub(super) fn load_table(conn: &Connection, scope: &Scope, db: &str, name: &str)
     match find_table(conn, scope, db, name)? {
         Some(t) => Ok(t),
         None if !database_exists(conn, scope, db)? => Err(Error::DatabaseNotFound(db.to_owned())),
-        None => Err(Error::TableNotFound { database: db.to_owned(), table: name.to_owned() }),
+        None => Err(Error::TableNotFound {
+            database: db.to_owned(),
+            table: name.to_owned(),
+        }),
     }
 }
 
@@ -263,7 +292,11 @@ mod tests {
         let e = engine();
         e.create_database(
             &scope(),
-            CreateDatabaseInput { database_name: "monitoring".into(), kms_key_id: None, tags: vec![] },
+            CreateDatabaseInput {
+                database_name: "monitoring".into(),
+                kms_key_id: None,
+                tags: vec![],
+            },
         )
         .unwrap();
         e
@@ -297,12 +330,26 @@ mod tests {
     fn defaults_and_table_count() {
         let e = setup();
         let t = create(&e, "server_metrics", None).unwrap();
-        assert_eq!(t.arn, "arn:aws:timestream:us-east-1:123456789012:database/monitoring/table/server_metrics");
+        assert_eq!(
+            t.arn,
+            "arn:aws:timestream:us-east-1:123456789012:database/monitoring/table/server_metrics"
+        );
         assert_eq!(t.retention_properties, RetentionProperties::default());
-        assert!(!t.magnetic_store_write_properties.enable_magnetic_store_writes);
+        assert!(
+            !t.magnetic_store_write_properties
+                .enable_magnetic_store_writes
+        );
         assert_eq!(t.schema, Schema::default());
-        assert_eq!(e.describe_database(&scope(), "monitoring").unwrap().table_count, 1);
-        assert!(matches!(create(&e, "server_metrics", None), Err(Error::TableExists { .. })));
+        assert_eq!(
+            e.describe_database(&scope(), "monitoring")
+                .unwrap()
+                .table_count,
+            1
+        );
+        assert!(matches!(
+            create(&e, "server_metrics", None),
+            Err(Error::TableExists { .. })
+        ));
         assert!(matches!(
             e.delete_database(&scope(), "monitoring"),
             Err(Error::DatabaseNotEmpty(_))
@@ -322,13 +369,24 @@ mod tests {
     fn partition_key_rules() {
         let e = setup();
         let mut two = dimension_key(PartitionKeyEnforcementLevel::Required);
-        two.composite_partition_key.as_mut().unwrap().push(PartitionKey {
-            r#type: PartitionKeyType::Measure,
-            name: None,
-            enforcement_in_record: None,
-        });
-        assert!(matches!(create(&e, "t2", Some(two)), Err(Error::TooManyPartitionKeys)));
-        create(&e, "keyed", Some(dimension_key(PartitionKeyEnforcementLevel::Required))).unwrap();
+        two.composite_partition_key
+            .as_mut()
+            .unwrap()
+            .push(PartitionKey {
+                r#type: PartitionKeyType::Measure,
+                name: None,
+                enforcement_in_record: None,
+            });
+        assert!(matches!(
+            create(&e, "t2", Some(two)),
+            Err(Error::TooManyPartitionKeys)
+        ));
+        create(
+            &e,
+            "keyed",
+            Some(dimension_key(PartitionKeyEnforcementLevel::Required)),
+        )
+        .unwrap();
         let update = |schema| UpdateTableInput {
             database_name: "monitoring".into(),
             table_name: "keyed".into(),
@@ -336,9 +394,20 @@ mod tests {
             magnetic_store_write_properties: None,
             schema: Some(schema),
         };
-        let t = e.update_table(&scope(), update(dimension_key(PartitionKeyEnforcementLevel::Optional))).unwrap();
-        assert_eq!(t.schema, dimension_key(PartitionKeyEnforcementLevel::Optional));
-        assert!(matches!(e.update_table(&scope(), update(Schema::default())), Err(Error::InvalidSchema(_))));
+        let t = e
+            .update_table(
+                &scope(),
+                update(dimension_key(PartitionKeyEnforcementLevel::Optional)),
+            )
+            .unwrap();
+        assert_eq!(
+            t.schema,
+            dimension_key(PartitionKeyEnforcementLevel::Optional)
+        );
+        assert!(matches!(
+            e.update_table(&scope(), update(Schema::default())),
+            Err(Error::InvalidSchema(_))
+        ));
     }
 
     #[test]
@@ -362,7 +431,11 @@ mod tests {
             )
             .unwrap();
         assert_eq!(after.retention_properties, before.retention_properties);
-        assert!(after.magnetic_store_write_properties.enable_magnetic_store_writes);
+        assert!(
+            after
+                .magnetic_store_write_properties
+                .enable_magnetic_store_writes
+        );
         assert!(after.last_updated_time.as_secs_f64() > before.last_updated_time.as_secs_f64());
         assert_eq!(after.creation_time, before.creation_time);
     }
@@ -370,21 +443,47 @@ mod tests {
     #[test]
     fn list_across_databases_and_pages() {
         let e = setup();
-        e.create_database(&scope(), CreateDatabaseInput { database_name: "other".into(), kms_key_id: None, tags: vec![] }).unwrap();
+        e.create_database(
+            &scope(),
+            CreateDatabaseInput {
+                database_name: "other".into(),
+                kms_key_id: None,
+                tags: vec![],
+            },
+        )
+        .unwrap();
         for i in 0..5 {
             create(&e, &format!("t{i}"), None).unwrap();
         }
-        e.create_table(&scope(), CreateTableInput {
-            database_name: "other".into(), table_name: "x".into(), retention_properties: None,
-            tags: vec![], magnetic_store_write_properties: None, schema: None,
-        }).unwrap();
+        e.create_table(
+            &scope(),
+            CreateTableInput {
+                database_name: "other".into(),
+                table_name: "x".into(),
+                retention_properties: None,
+                tags: vec![],
+                magnetic_store_write_properties: None,
+                schema: None,
+            },
+        )
+        .unwrap();
         let (page, next) = e.list_tables(&scope(), None, Some(4), None).unwrap();
         assert_eq!(page.len(), 4);
-        let (rest, last) = e.list_tables(&scope(), None, Some(4), next.as_deref()).unwrap();
-        assert_eq!(rest.iter().map(|t| t.table_name.as_str()).collect::<Vec<_>>(), ["t4", "x"]);
+        let (rest, last) = e
+            .list_tables(&scope(), None, Some(4), next.as_deref())
+            .unwrap();
+        assert_eq!(
+            rest.iter()
+                .map(|t| t.table_name.as_str())
+                .collect::<Vec<_>>(),
+            ["t4", "x"]
+        );
         assert!(last.is_none());
         let (only, _) = e.list_tables(&scope(), Some("other"), None, None).unwrap();
         assert_eq!(only.len(), 1);
-        assert!(matches!(e.list_tables(&scope(), Some("nope"), None, None), Err(Error::DatabaseNotFound(_))));
+        assert!(matches!(
+            e.list_tables(&scope(), Some("nope"), None, None),
+            Err(Error::DatabaseNotFound(_))
+        ));
     }
 }

@@ -39,7 +39,10 @@ impl Engine {
         max_results: Option<i32>,
         next_token: Option<&str>,
     ) -> Result<(Vec<Tag>, Option<String>)> {
-        let after = next_token.map(pagination::decode).transpose()?.unwrap_or_default();
+        let after = next_token
+            .map(pagination::decode)
+            .transpose()?
+            .unwrap_or_default();
         let limit = page_size(max_results, TAG_QUOTA);
         self.read(|conn| {
             ensure_resource(conn, scope, arn)?;
@@ -48,7 +51,10 @@ impl Engine {
             )?;
             let mut tags = stmt
                 .query_map(params![arn, after, limit as i64 + 1], |r| {
-                    Ok(Tag { key: r.get(0)?, value: r.get(1)? })
+                    Ok(Tag {
+                        key: r.get(0)?,
+                        value: r.get(1)?,
+                    })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let next = if tags.len() > limit {
@@ -76,23 +82,36 @@ pub(super) fn tag(tx: &Transaction<'_>, arn: &str, tags: &[Tag]) -> Result<()> {
             stmt.execute(params![arn, t.key, t.value])?;
         }
     }
-    let count: usize =
-        tx.query_row("SELECT COUNT(*) FROM tags WHERE arn = ?1", params![arn], |r| r.get(0))?;
+    let count: usize = tx.query_row(
+        "SELECT COUNT(*) FROM tags WHERE arn = ?1",
+        params![arn],
+        |r| r.get(0),
+    )?;
     if count > TAG_QUOTA {
-        return Err(Error::TagQuota { arn: arn.to_owned(), count, limit: TAG_QUOTA });
+        return Err(Error::TagQuota {
+            arn: arn.to_owned(),
+            count,
+            limit: TAG_QUOTA,
+        });
     }
     Ok(())
 }
 
 pub(super) fn drop_all(tx: &Transaction<'_>, arn: &str) -> Result<()> {
-    tx.execute("DELETE FROM tags WHERE arn = ?1 OR arn LIKE ?2", params![arn, format!("{arn}/%")])?;
+    tx.execute(
+        "DELETE FROM tags WHERE arn = ?1 OR arn LIKE ?2",
+        params![arn, format!("{arn}/%")],
+    )?;
     Ok(())
 }
 
 /// Fails with ResourceNotFoundException unless `arn` names a live database or table of `scope`.
 fn ensure_resource(conn: &Connection, scope: &Scope, arn: &str) -> Result<()> {
     let not_found = || Error::ResourceNotFound(arn.to_owned());
-    let prefix = format!("arn:aws:timestream:{}:{}:database/", scope.region, scope.account);
+    let prefix = format!(
+        "arn:aws:timestream:{}:{}:database/",
+        scope.region, scope.account
+    );
     let rest = arn.strip_prefix(&prefix).ok_or_else(not_found)?;
     let exists = match rest.split_once("/table/") {
         Some((db, table)) => find_table(conn, scope, db, table)?.is_some(),
@@ -112,24 +131,36 @@ mod tests {
     use protocol::operations::create_database::CreateDatabaseInput;
 
     fn tag(k: &str, v: &str) -> Tag {
-        Tag { key: k.into(), value: v.into() }
+        Tag {
+            key: k.into(),
+            value: v.into(),
+        }
     }
 
     #[test]
     fn create_tag_overwrite_untag() {
         let e = engine();
         let db = e
-            .create_database(&scope(), CreateDatabaseInput {
-                database_name: "tagged".into(),
-                kms_key_id: None,
-                tags: vec![tag("team", "a")],
-            })
+            .create_database(
+                &scope(),
+                CreateDatabaseInput {
+                    database_name: "tagged".into(),
+                    kms_key_id: None,
+                    tags: vec![tag("team", "a")],
+                },
+            )
             .unwrap();
-        e.tag_resource(&scope(), &db.arn, &[tag("team", "b"), tag("env", "dev")]).unwrap();
-        let (tags, _) = e.list_tags_for_resource(&scope(), &db.arn, None, None).unwrap();
+        e.tag_resource(&scope(), &db.arn, &[tag("team", "b"), tag("env", "dev")])
+            .unwrap();
+        let (tags, _) = e
+            .list_tags_for_resource(&scope(), &db.arn, None, None)
+            .unwrap();
         assert_eq!(tags, [tag("env", "dev"), tag("team", "b")]);
-        e.untag_resource(&scope(), &db.arn, &["env".into()]).unwrap();
-        let (tags, _) = e.list_tags_for_resource(&scope(), &db.arn, None, None).unwrap();
+        e.untag_resource(&scope(), &db.arn, &["env".into()])
+            .unwrap();
+        let (tags, _) = e
+            .list_tags_for_resource(&scope(), &db.arn, None, None)
+            .unwrap();
         assert_eq!(tags, [tag("team", "b")]);
         e.delete_database(&scope(), "tagged").unwrap();
         assert!(matches!(
@@ -141,14 +172,28 @@ mod tests {
     #[test]
     fn unknown_and_foreign_arns_are_not_found() {
         let e = engine();
-        e.create_database(&scope(), CreateDatabaseInput { database_name: "d".into(), kms_key_id: None, tags: vec![] }).unwrap();
+        e.create_database(
+            &scope(),
+            CreateDatabaseInput {
+                database_name: "d".into(),
+                kms_key_id: None,
+                tags: vec![],
+            },
+        )
+        .unwrap();
         for arn in [
             "arn:aws:timestream:us-east-1:123456789012:database/nope",
             "arn:aws:timestream:eu-west-1:123456789012:database/d",
             "arn:aws:timestream:us-east-1:123456789012:database/d/table/x",
             "not-an-arn",
         ] {
-            assert!(matches!(e.tag_resource(&scope(), arn, &[tag("a", "b")]), Err(Error::ResourceNotFound(_))), "{arn}");
+            assert!(
+                matches!(
+                    e.tag_resource(&scope(), arn, &[tag("a", "b")]),
+                    Err(Error::ResourceNotFound(_))
+                ),
+                "{arn}"
+            );
         }
     }
 }

@@ -2,7 +2,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::shapes::{Database, Tag};
 
-super::operation!(CreateDatabase, "CreateDatabase", CreateDatabaseInput, CreateDatabaseOutput);
+super::operation!(
+    CreateDatabase,
+    "CreateDatabase",
+    CreateDatabaseInput,
+    CreateDatabaseOutput
+);
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]

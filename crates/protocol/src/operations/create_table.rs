@@ -2,7 +2,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::shapes::{MagneticStoreWriteProperties, RetentionProperties, Schema, Table, Tag};
 
-super::operation!(CreateTable, "CreateTable", CreateTableInput, CreateTableOutput);
+super::operation!(
+    CreateTable,
+    "CreateTable",
+    CreateTableInput,
+    CreateTableOutput
+);
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]

@@ -2,7 +2,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::shapes::Database;
 
-super::operation!(DescribeDatabase, "DescribeDatabase", DescribeDatabaseInput, DescribeDatabaseOutput);
+super::operation!(
+    DescribeDatabase,
+    "DescribeDatabase",
+    DescribeDatabaseInput,
+    DescribeDatabaseOutput
+);
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]

@@ -2,7 +2,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::shapes::Endpoint;
 
-super::operation!(DescribeEndpoints, "DescribeEndpoints", DescribeEndpointsInput, DescribeEndpointsOutput);
+super::operation!(
+    DescribeEndpoints,
+    "DescribeEndpoints",
+    DescribeEndpointsInput,
+    DescribeEndpointsOutput
+);
 
 #[derive(Debug, Deserialize)]
 pub struct DescribeEndpointsInput {}

@@ -2,7 +2,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::shapes::Table;
 
-super::operation!(DescribeTable, "DescribeTable", DescribeTableInput, DescribeTableOutput);
+super::operation!(
+    DescribeTable,
+    "DescribeTable",
+    DescribeTableInput,
+    DescribeTableOutput
+);
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]

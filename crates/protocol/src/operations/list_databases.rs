@@ -2,7 +2,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::shapes::Database;
 
-super::operation!(ListDatabases, "ListDatabases", ListDatabasesInput, ListDatabasesOutput);
+super::operation!(
+    ListDatabases,
+    "ListDatabases",
+    ListDatabasesInput,
+    ListDatabasesOutput
+);
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]

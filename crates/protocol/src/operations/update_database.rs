@@ -2,7 +2,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::shapes::Database;
 
-super::operation!(UpdateDatabase, "UpdateDatabase", UpdateDatabaseInput, UpdateDatabaseOutput);
+super::operation!(
+    UpdateDatabase,
+    "UpdateDatabase",
+    UpdateDatabaseInput,
+    UpdateDatabaseOutput
+);
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]

@@ -2,7 +2,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::shapes::{MagneticStoreWriteProperties, RetentionProperties, Schema, Table};
 
-super::operation!(UpdateTable, "UpdateTable", UpdateTableInput, UpdateTableOutput);
+super::operation!(
+    UpdateTable,
+    "UpdateTable",
+    UpdateTableInput,
+    UpdateTableOutput
+);
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]

@@ -1,0 +1,69 @@
+//! Who is calling, and in which region: SigV4 per `--auth` (wire-protocol.md §2), checked on the
+//! engine clock so that moving the clock moves the skew window with it.
+
+use http::request::Parts;
+use protocol::sigv4::{self, Authorization};
+use protocol::AwsError;
+
+use crate::config::AuthMode;
+use crate::state::AppState;
+use engine::Scope;
+
+pub struct Identity {
+    pub scope: Scope,
+}
+
+pub fn authenticate(
+    state: &AppState,
+    parts: &Parts,
+    body: &[u8],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Identity, AwsError> {
+    let header = parts
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
+    if state.auth == AuthMode::Off {
+        let region = header
+            .and_then(|h| Authorization::parse(h).ok())
+            .map(|a| a.region)
+            .unwrap_or_else(|| state.default_region.clone());
+        return Ok(Identity {
+            scope: Scope::new(state.account_id.clone(), region),
+        });
+    }
+    let header = header.ok_or(sigv4::Error::Missing)?;
+    let auth = Authorization::parse(header)?;
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let req = sigv4::Request {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query().unwrap_or_default(),
+        headers: &headers,
+        body,
+    };
+    let amz_date = sigv4::check_date(&auth, &req, now)?;
+    let account = match state.credentials.get(&auth.access_key) {
+        Some(credential) => {
+            sigv4::verify(&auth, &req, &amz_date, &credential.secret)?;
+            credential.account.clone()
+        }
+        None if state.auth == AuthMode::Strict => return Err(sigv4::Error::UnknownAccessKey.into()),
+        None => None,
+    };
+    Ok(Identity {
+        scope: Scope::new(
+            account.unwrap_or_else(|| state.account_id.clone()),
+            auth.region,
+        ),
+    })
+}

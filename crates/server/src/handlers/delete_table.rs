@@ -1,0 +1,14 @@
+use protocol::operations::delete_table::DeleteTableInput;
+use protocol::operations::Empty;
+use protocol::AwsError;
+
+use crate::state::RequestContext;
+
+pub async fn delete_table(
+    ctx: &RequestContext,
+    input: DeleteTableInput,
+) -> Result<Empty, AwsError> {
+    ctx.engine()
+        .delete_table(&ctx.scope, &input.database_name, &input.table_name)?;
+    Ok(Empty {})
+}

@@ -1,0 +1,14 @@
+use protocol::operations::describe_table::{DescribeTableInput, DescribeTableOutput};
+use protocol::AwsError;
+
+use crate::state::RequestContext;
+
+pub async fn describe_table(
+    ctx: &RequestContext,
+    input: DescribeTableInput,
+) -> Result<DescribeTableOutput, AwsError> {
+    let table = ctx
+        .engine()
+        .describe_table(&ctx.scope, &input.database_name, &input.table_name)?;
+    Ok(DescribeTableOutput { table })
+}

@@ -1,0 +1,17 @@
+use protocol::operations::list_tables::{ListTablesInput, ListTablesOutput};
+use protocol::AwsError;
+
+use crate::state::RequestContext;
+
+pub async fn list_tables(
+    ctx: &RequestContext,
+    input: ListTablesInput,
+) -> Result<ListTablesOutput, AwsError> {
+    let (tables, next_token) = ctx.engine().list_tables(
+        &ctx.scope,
+        input.database_name.as_deref(),
+        input.max_results,
+        input.next_token.as_deref(),
+    )?;
+    Ok(ListTablesOutput { tables, next_token })
+}

@@ -1,0 +1,14 @@
+use protocol::operations::untag_resource::UntagResourceInput;
+use protocol::operations::Empty;
+use protocol::AwsError;
+
+use crate::state::RequestContext;
+
+pub async fn untag_resource(
+    ctx: &RequestContext,
+    input: UntagResourceInput,
+) -> Result<Empty, AwsError> {
+    ctx.engine()
+        .untag_resource(&ctx.scope, &input.resource_arn, &input.tag_keys)?;
+    Ok(Empty {})
+}

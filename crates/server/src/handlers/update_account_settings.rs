@@ -1,0 +1,12 @@
+use protocol::operations::update_account_settings::UpdateAccountSettingsInput;
+use protocol::shapes::AccountSettings;
+use protocol::AwsError;
+
+use crate::state::RequestContext;
+
+pub async fn update_account_settings(
+    ctx: &RequestContext,
+    input: UpdateAccountSettingsInput,
+) -> Result<AccountSettings, AwsError> {
+    Ok(ctx.engine().update_account_settings(&ctx.scope, input)?)
+}
