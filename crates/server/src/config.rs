@@ -52,6 +52,10 @@ pub struct Config {
     /// Write the PEM of that local CA here, for clients to trust (SSL_CERT_FILE).
     #[arg(long, env = "TIMESTREAM_LOCAL_TLS_CA_FILE", requires = "tls")]
     pub tls_ca_file: Option<PathBuf>,
+    /// Do not serve: ask the server at --host/--port for its health and exit 0 if it is up
+    /// (for container health checks, where no HTTP client is installed).
+    #[arg(long)]
+    pub health_check: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

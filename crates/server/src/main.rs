@@ -5,6 +5,9 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let config = Config::parse();
+    if config.health_check {
+        return health_check(&config);
+    }
     let filter = EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -52,5 +55,30 @@ async fn wait_for_signal() {
     #[cfg(not(unix))]
     {
         let _ = ctrl_c.await;
+    }
+}
+
+/// A plain HTTP/1.1 GET of the admin health endpoint, with std only.
+fn health_check(config: &Config) -> std::process::ExitCode {
+    use std::io::{Read, Write};
+    let host = match config.host.as_str() {
+        "0.0.0.0" | "::" | "[::]" => "127.0.0.1",
+        h => h,
+    };
+    let probe = || -> std::io::Result<bool> {
+        let mut stream = std::net::TcpStream::connect((host, config.port))?;
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(3)))?;
+        write!(
+            stream,
+            "GET {}health HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n",
+            timestream_local::ADMIN_PREFIX
+        )?;
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply)?;
+        Ok(reply.starts_with("HTTP/1.1 200"))
+    };
+    match probe() {
+        Ok(true) => std::process::ExitCode::SUCCESS,
+        _ => std::process::ExitCode::FAILURE,
     }
 }

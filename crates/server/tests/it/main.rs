@@ -1,0 +1,6 @@
+//! In-process tests of the server over a real socket on port 0: one binary, modules per topic.
+
+mod admin;
+mod protocol_errors;
+mod sigv4;
+mod support;
