@@ -1,4 +1,5 @@
 //! In-process tests of the server over a real socket on port 0: one binary, modules per topic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod admin;
 mod protocol_errors;
