@@ -35,7 +35,10 @@ export async function startServer(extraArgs = [], { timeoutMs = 30_000 } = {}) {
   if (!existsSync(bin)) {
     throw new Error(`timestream-local binary not found at ${bin} (build it, or set TIMESTREAM_LOCAL_BIN)`);
   }
-  const proc = spawn(bin, ['--port', '0', ...extraArgs], {
+  // Strict auth with the suite's key configured: every call's SigV4 signature, with JS v3's own
+  // signed-header set, is HMAC-verified by the server.
+  const auth = ['--auth', 'strict', '--credentials', `${CREDENTIALS.accessKeyId}:${CREDENTIALS.secretAccessKey}`];
+  const proc = spawn(bin, ['--port', '0', ...auth, ...extraArgs], {
     env: serverEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -56,6 +56,14 @@ impl Clock {
         self.inner.frozen_at_ns.store(at_ns, Ordering::Release);
     }
 
+    /// Lets a frozen clock run again from where it stood.
+    pub fn unfreeze(&self) {
+        let frozen = self.inner.frozen_at_ns.load(Ordering::Acquire);
+        if frozen != NOT_FROZEN {
+            self.set_offset_ns(frozen - system_now_ns());
+        }
+    }
+
     /// Moves the clock by `delta_ns`, frozen or not.
     pub fn advance_ns(&self, delta_ns: i64) {
         let frozen = self.inner.frozen_at_ns.load(Ordering::Acquire);
@@ -95,8 +103,10 @@ mod tests {
         assert_eq!(c.now_ns(), 1_000);
         c.advance_ns(3_600_000_000_000);
         assert_eq!(c.now_ns(), 3_600_000_001_000);
-        c.set_offset_ns(0);
+        c.unfreeze();
         assert!(!c.is_frozen());
+        assert!((c.now_ns() - 3_600_000_001_000).abs() < 1_000_000_000);
+        c.set_offset_ns(0);
         assert!(c.now_ns() > 1_700_000_000_000_000_000);
     }
 

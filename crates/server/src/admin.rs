@@ -5,6 +5,8 @@
 //! | `GET health` | `{"status":"ok"}` |
 //! | `POST reset` | wipes every resource of every account and region; `{}` |
 //! | `GET state` | `{"scopes":[{"account","region","databases","tables"}], "clock":{…}}` |
+//! | `GET stats` | server-side latency per operation: `{"Op":{"count","p50_us","p99_us","max_us"}}` |
+//! | `POST stats/reset` | clears those figures |
 //! | `GET clock` | `{"now_ns", "now", "frozen", "offset_ns"}` |
 //! | `POST clock` | body: any of `{"freeze": bool, "at_ns": n, "advance_ns": n, "offset_ns": n}` |
 
@@ -38,6 +40,13 @@ pub fn handle(state: &AppState, method: &Method, path: &str, body: &[u8]) -> Htt
                 v
             })
             .map_err(AwsError::from),
+        (&Method::GET, "stats") => {
+            Ok(serde_json::to_value(state.stats.snapshot()).unwrap_or_default())
+        }
+        (&Method::POST, "stats/reset") => {
+            state.stats.clear();
+            Ok(json!({}))
+        }
         (&Method::GET, "clock") => Ok(clock_json(state)),
         (&Method::POST, "clock") => set_clock(state, body),
         _ => {
@@ -73,11 +82,7 @@ fn set_clock(state: &AppState, body: &[u8]) -> Result<Value, AwsError> {
     match (change.freeze, change.at_ns) {
         (_, Some(at)) => clock.freeze_at_ns(at),
         (Some(true), None) => clock.freeze_at_ns(clock.now_ns()),
-        (Some(false), None) => {
-            let now = clock.now_ns();
-            let system = now - clock.offset_ns();
-            clock.set_offset_ns(clock.offset_ns() + (now - system - clock.offset_ns()));
-        }
+        (Some(false), None) => clock.unfreeze(),
         (None, None) => {}
     }
     if let Some(delta) = change.advance_ns {

@@ -48,7 +48,12 @@ pub async fn handle(
         if parts.uri.path().starts_with(ADMIN_PREFIX) {
             return admin::handle(&state, &parts.method, parts.uri.path(), &body);
         }
-        match aws_request(state.clone(), &parts, &body, &target, over_tls, now).await {
+        let started = std::time::Instant::now();
+        let result = aws_request(state.clone(), &parts, &body, &target, over_tls, now).await;
+        if let Some(operation) = model_operation(&target) {
+            state.stats.record(operation, started.elapsed());
+        }
+        match result {
             Ok(bytes) => json_response(StatusCode::OK, bytes),
             Err(e) => {
                 tracing::debug!(code = e.code.name(), message = %e.message, "error");
@@ -105,6 +110,14 @@ async fn aws_request(
         state,
     };
     dispatch::dispatch(&ctx, operation, target, body).await
+}
+
+/// The operation's name as `'static` when the target names one of the models' operations.
+fn model_operation(target: &str) -> Option<&'static str> {
+    static NAMES: std::sync::LazyLock<Vec<&'static str>> =
+        std::sync::LazyLock::new(protocol::model::all_operations);
+    let name = target.strip_prefix(TARGET_PREFIX)?;
+    NAMES.iter().find(|n| **n == name).copied()
 }
 
 pub fn json_response(status: StatusCode, body: Vec<u8>) -> HttpResponse {

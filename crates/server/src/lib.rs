@@ -11,6 +11,7 @@ mod http;
 mod request_id;
 mod server;
 mod state;
+mod stats;
 mod tls;
 
 pub use config::{AuthMode, Config};

@@ -73,6 +73,7 @@ impl Server {
             credentials,
             account_id: config.account_id.clone(),
             default_region: config.region.clone(),
+            stats: Default::default(),
         });
         let tls = match config.tls {
             true => {

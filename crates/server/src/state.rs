@@ -6,6 +6,7 @@ use std::sync::Arc;
 use engine::{Engine, Scope};
 
 use crate::config::{AuthMode, Credential};
+use crate::stats::Stats;
 
 pub struct AppState {
     pub engine: Arc<Engine>,
@@ -13,6 +14,7 @@ pub struct AppState {
     pub credentials: HashMap<String, Credential>,
     pub account_id: String,
     pub default_region: String,
+    pub stats: Stats,
 }
 
 /// One AWS request after authentication: who is asking, where, and how they reached us.

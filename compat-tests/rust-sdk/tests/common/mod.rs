@@ -47,7 +47,10 @@ impl Server {
             bin.display()
         );
         let mut cmd = Command::new(&bin);
-        cmd.arg("--port").arg("0").args(extra);
+        // Strict auth with the suite's key configured: every call's SigV4 signature, with the
+        // Rust SDK's own signed-header set, is HMAC-verified by the server.
+        let key = format!("{ACCESS_KEY_ID}:{SECRET_ACCESS_KEY}");
+        cmd.arg("--port").arg("0").args(["--auth", "strict", "--credentials", &key]).args(extra);
         // Our defaults, not whatever the calling shell configured.
         for (k, _) in std::env::vars_os() {
             if let Some(k) = k.to_str() {
