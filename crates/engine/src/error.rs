@@ -34,6 +34,18 @@ pub enum Error {
     InvalidNextToken,
     #[error("{0}")]
     InvalidAccountSettings(String),
+    /// A request-level WriteRecords failure (§5.4): nothing of the request is stored.
+    #[error("{0}")]
+    InvalidWrite(String),
+    /// Record-level WriteRecords failures; the other records of the request were stored.
+    #[error("One or more records have been rejected. See RejectedRecords for details.")]
+    RejectedRecords(Vec<protocol::operations::write_records::RejectedRecord>),
+    #[error("The write queue is full. Slow down and retry.")]
+    Throttled,
+    #[error("The server is shutting down.")]
+    ShuttingDown,
+    #[error("The write could not be committed: {0}")]
+    NotCommitted(String),
     #[error("storage failure: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("stored state is unreadable: {0}")]
@@ -53,11 +65,20 @@ impl Error {
             | Self::TooManyPartitionKeys
             | Self::InvalidSchema(_)
             | Self::InvalidNextToken
-            | Self::InvalidAccountSettings(_) => ErrorCode::ValidationException,
+            | Self::InvalidAccountSettings(_)
+            | Self::InvalidWrite(_) => ErrorCode::ValidationException,
+            Self::RejectedRecords(records) => {
+                return AwsError::new(ErrorCode::RejectedRecordsException, self.to_string())
+                    .with_member(
+                        "RejectedRecords",
+                        serde_json::to_value(records).unwrap_or_default(),
+                    );
+            }
+            Self::Throttled => ErrorCode::ThrottlingException,
             Self::DatabaseQuota { .. } | Self::TableQuota { .. } | Self::TagQuota { .. } => {
                 ErrorCode::ServiceQuotaExceededException
             }
-            Self::Storage(_) | Self::Corrupt(_) => {
+            Self::Storage(_) | Self::Corrupt(_) | Self::NotCommitted(_) | Self::ShuttingDown => {
                 tracing::error!(error = %self, "engine failure");
                 return AwsError::internal(
                     "The service encountered an internal error. Try your request again.",

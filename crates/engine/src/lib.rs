@@ -9,14 +9,26 @@
 mod catalog;
 mod clock;
 mod error;
+mod ingest;
+mod maintenance;
+mod memory_tier;
 mod pagination;
+mod record;
+mod records;
 mod scope;
 mod store;
+mod table_state;
+mod writer;
 
 pub use catalog::StateSummary;
 pub use clock::Clock;
 pub use error::Error;
+pub use ingest::PreparedRecord;
+pub use maintenance::MaintenanceReport;
+pub use record::{Measures, StoredRecord, Tier, Value};
+pub use records::RecordView;
 pub use scope::Scope;
 pub use store::Engine;
+pub use writer::WriteOutcome;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

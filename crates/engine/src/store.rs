@@ -1,18 +1,25 @@
 //! The SQLite store: one database file under `--data-dir` (or one in memory), WAL mode, the
-//! schema and its migrations.
+//! schema and its migrations; and the engine that owns it with the memory tier, the writer and
+//! the maintenance thread.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use rusqlite::{Connection, Transaction};
 
-use crate::{Clock, Result};
+use crate::memory_tier::MemTable;
+use crate::table_state::TableState;
+use crate::writer::Writer;
+use crate::{maintenance, Clock, Result};
 
 /// The file the store lives in, inside `--data-dir`.
 pub const DATA_FILE: &str = "timestream-local.sqlite3";
 
 /// Migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[MIGRATION_1];
+
+const MIGRATION_1: &str = r#"
     CREATE TABLE databases (
         account     TEXT NOT NULL,
         region      TEXT NOT NULL,
@@ -27,7 +34,9 @@ const MIGRATIONS: &[&str] = &[r#"
         region          TEXT NOT NULL,
         database        TEXT NOT NULL,
         name            TEXT NOT NULL,
+        id              INTEGER NOT NULL UNIQUE,
         memory_hours    INTEGER NOT NULL,
+        memory_floor_ns INTEGER,
         magnetic_days   INTEGER NOT NULL,
         magnetic_writes TEXT NOT NULL,
         schema          TEXT NOT NULL,
@@ -41,23 +50,106 @@ const MIGRATIONS: &[&str] = &[r#"
         value TEXT NOT NULL,
         PRIMARY KEY (arn, key)
     ) WITHOUT ROWID;
+    -- Records and their dictionaries, per table id (wire-protocol.md §5.4, DESIGN.md "Storage").
+    -- A series is one distinct dimension set; `dims` is its canonical key.
+    CREATE TABLE series (
+        table_id  INTEGER NOT NULL,
+        series_id INTEGER NOT NULL,
+        dims      TEXT NOT NULL,
+        PRIMARY KEY (table_id, series_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE measure_names (
+        table_id   INTEGER NOT NULL,
+        measure_id INTEGER NOT NULL,
+        name       TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        PRIMARY KEY (table_id, measure_id)
+    ) WITHOUT ROWID;
+    -- The table's columns in first-seen order: dimensions, measure_value::<type>, attributes.
+    CREATE TABLE table_columns (
+        table_id INTEGER NOT NULL,
+        ordinal  INTEGER NOT NULL,
+        name     TEXT NOT NULL,
+        kind     TEXT NOT NULL,
+        PRIMARY KEY (table_id, ordinal)
+    ) WITHOUT ROWID;
+    -- One row per record identity (series, measure, time), clustered by hour bucket so that
+    -- time-range reads, tiering and expiry touch contiguous key ranges.
+    CREATE TABLE records (
+        table_id   INTEGER NOT NULL,
+        bucket     INTEGER NOT NULL,
+        series_id  INTEGER NOT NULL,
+        measure_id INTEGER NOT NULL,
+        time_ns    INTEGER NOT NULL,
+        version    INTEGER NOT NULL,
+        value      BLOB NOT NULL,
+        PRIMARY KEY (table_id, bucket, series_id, measure_id, time_ns)
+    ) WITHOUT ROWID;
     CREATE TABLE account_settings (
         account  TEXT NOT NULL,
         region   TEXT NOT NULL,
         settings TEXT NOT NULL,
         PRIMARY KEY (account, region)
     ) WITHOUT ROWID;
-"#];
+"#;
 
-/// The engine: the store and the clock. Cheap to share behind an `Arc`.
-pub struct Engine {
+/// What the writer, the maintenance thread and the request paths share.
+pub(crate) struct Core {
     conn: Mutex<Connection>,
-    clock: Clock,
+    pub clock: Clock,
     path: Option<PathBuf>,
+    /// Per table id: dictionaries and columns, loaded on first use.
+    states: Mutex<HashMap<i64, TableState>>,
+    /// Per table id: the memory tier.
+    pub memory: RwLock<HashMap<i64, MemTable>>,
+}
+
+impl Core {
+    /// Lock order everywhere: connection, then states, then memory.
+    pub fn lock_conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite consistent (the transaction rolls back
+        // on drop), so a poisoned lock is safe to keep using.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn lock_states(&self) -> MutexGuard<'_, HashMap<i64, TableState>> {
+        self.states.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn memory_write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<i64, MemTable>> {
+        self.memory.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn memory_read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<i64, MemTable>> {
+        self.memory.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn apply_memory_ops(&self, ops: Vec<(i64, Vec<crate::ingest::MemoryOp>)>) {
+        let mut memory = self.memory_write();
+        for (table_id, ops) in ops {
+            if ops.is_empty() {
+                continue;
+            }
+            let table = memory.entry(table_id).or_default();
+            for op in ops {
+                match op {
+                    crate::ingest::MemoryOp::Insert(row) => table.insert(row),
+                    crate::ingest::MemoryOp::Upsert(row) => table.upsert(row),
+                }
+            }
+        }
+    }
+}
+
+/// The engine: store, clock, memory tier, writer. Cheap to share behind an `Arc`.
+pub struct Engine {
+    pub(crate) core: Arc<Core>,
+    pub(crate) writer: Writer,
 }
 
 impl Engine {
-    /// Opens (creating if needed) the store in `data_dir`, or an in-memory one.
+    /// Opens (creating if needed) the store in `data_dir`, or an in-memory one; rebuilds the
+    /// memory tier from it and starts the writer and maintenance threads.
     pub fn open(data_dir: Option<&Path>, clock: Clock) -> Result<Self> {
         let (conn, path) = match data_dir {
             Some(dir) => {
@@ -74,25 +166,32 @@ impl Engine {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&conn)?;
-        Ok(Self {
+        let memory = maintenance::rebuild_memory_tier(&conn, clock.now_ns())?;
+        let core = Arc::new(Core {
             conn: Mutex::new(conn),
             clock,
             path,
-        })
+            states: Mutex::new(HashMap::new()),
+            memory: RwLock::new(memory),
+        });
+        let writer = Writer::spawn(Arc::downgrade(&core))
+            .map_err(|e| crate::Error::Corrupt(format!("cannot start the writer: {e}")))?;
+        maintenance::spawn(Arc::downgrade(&core));
+        Ok(Self { core, writer })
     }
 
     pub fn clock(&self) -> &Clock {
-        &self.clock
+        &self.core.clock
     }
 
     /// The SQLite file, when the store is on disk.
     pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
+        self.core.path.as_deref()
     }
 
     /// Runs `f` in one transaction, committed only if `f` succeeds.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.lock();
+        let mut conn = self.core.lock_conn();
         let tx = conn.transaction()?;
         let out = f(&tx)?;
         tx.commit()?;
@@ -101,28 +200,34 @@ impl Engine {
 
     /// Runs `f` on the connection without a write transaction.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        f(&self.lock())
+        f(&self.core.lock_conn())
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock leaves SQLite consistent (the transaction rolls back
-        // on drop), so a poisoned lock is safe to keep using.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    /// Drops what RAM holds of a deleted table.
+    pub(crate) fn forget_table(&self, table_id: i64) {
+        let _conn = self.core.lock_conn();
+        self.core.lock_states().remove(&table_id);
+        self.core.memory_write().remove(&table_id);
     }
 
     /// Wipes every resource of every scope (the admin API's reset).
     pub fn reset(&self) -> Result<()> {
-        self.write(|tx| {
-            tx.execute_batch(
-                "DELETE FROM tags; DELETE FROM tables; DELETE FROM databases; DELETE FROM account_settings;",
-            )?;
-            Ok(())
-        })
+        let mut conn = self.core.lock_conn();
+        let tx = conn.transaction()?;
+        tx.execute_batch(
+            "DELETE FROM records; DELETE FROM series; DELETE FROM measure_names; DELETE FROM table_columns;
+             DELETE FROM tags; DELETE FROM tables; DELETE FROM databases; DELETE FROM account_settings;",
+        )?;
+        tx.commit()?;
+        self.core.lock_states().clear();
+        self.core.memory_write().clear();
+        Ok(())
     }
 
     /// Flushes the WAL into the main file; called on shutdown.
     pub fn checkpoint(&self) -> Result<()> {
-        self.lock()
+        self.core
+            .lock_conn()
             .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
         Ok(())
     }

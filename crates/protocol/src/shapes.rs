@@ -235,3 +235,89 @@ impl Default for AccountSettings {
         }
     }
 }
+
+/// A record of WriteRecords (also its `CommonAttributes`): every member optional, merged with
+/// the common attributes before the record's rules are applied.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Record {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dimensions: Vec<Dimension>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measure_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measure_value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measure_value_type: Option<MeasureValueType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_unit: Option<TimeUnit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure_values: Option<Vec<MeasureValue>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Dimension {
+    pub name: String,
+    pub value: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dimension_value_type: Option<String>,
+}
+
+/// One attribute of a multi-measure record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MeasureValue {
+    pub name: String,
+    pub value: String,
+    pub r#type: MeasureValueType,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MeasureValueType {
+    Double,
+    Bigint,
+    Varchar,
+    Boolean,
+    Timestamp,
+    Multi,
+}
+
+impl MeasureValueType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Double => "DOUBLE",
+            Self::Bigint => "BIGINT",
+            Self::Varchar => "VARCHAR",
+            Self::Boolean => "BOOLEAN",
+            Self::Timestamp => "TIMESTAMP",
+            Self::Multi => "MULTI",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TimeUnit {
+    Milliseconds,
+    Seconds,
+    Microseconds,
+    Nanoseconds,
+}
+
+impl TimeUnit {
+    /// Nanoseconds per unit.
+    pub fn nanos(self) -> i64 {
+        match self {
+            Self::Seconds => 1_000_000_000,
+            Self::Milliseconds => 1_000_000,
+            Self::Microseconds => 1_000,
+            Self::Nanoseconds => 1,
+        }
+    }
+}

@@ -5,10 +5,12 @@
 //! | `GET health` | `{"status":"ok"}` |
 //! | `POST reset` | wipes every resource of every account and region; `{}` |
 //! | `GET state` | `{"scopes":[{"account","region","databases","tables"}], "clock":{…}}` |
+//! | `GET records?database=D&table=T[&region=R][&account=A]` | every record of the table, both tiers |
+//! | `POST maintenance` | runs tiering and expiry now |
 //! | `GET stats` | server-side latency per operation: `{"Op":{"count","p50_us","p99_us","max_us"}}` |
 //! | `POST stats/reset` | clears those figures |
 //! | `GET clock` | `{"now_ns", "now", "frozen", "offset_ns"}` |
-//! | `POST clock` | body: any of `{"freeze": bool, "at_ns": n, "advance_ns": n, "offset_ns": n}` |
+//! | `POST clock` | body: any of `{"freeze": bool, "at_ns": n, "advance_ns": n, "offset_ns": n}`; then runs tiering and expiry at the new time |
 
 use hyper::{Method, StatusCode};
 use protocol::AwsError;
@@ -19,12 +21,24 @@ use crate::http::{error_response, json_response, HttpResponse};
 use crate::state::AppState;
 use crate::ADMIN_PREFIX;
 
-pub fn handle(state: &AppState, method: &Method, path: &str, body: &[u8]) -> HttpResponse {
+pub fn handle(
+    state: &AppState,
+    method: &Method,
+    path: &str,
+    query: &str,
+    body: &[u8],
+) -> HttpResponse {
     let route = path
         .strip_prefix(ADMIN_PREFIX)
         .unwrap_or_default()
         .trim_end_matches('/');
     let result = match (method, route) {
+        (&Method::GET, "records") => records(state, query),
+        (&Method::POST, "maintenance") => state
+            .engine
+            .run_maintenance()
+            .map(|r| serde_json::to_value(r).unwrap_or_default())
+            .map_err(AwsError::from),
         (&Method::GET, "health") => Ok(json!({"status": "ok"})),
         (&Method::POST, "reset") => state
             .engine
@@ -36,6 +50,8 @@ pub fn handle(state: &AppState, method: &Method, path: &str, body: &[u8]) -> Htt
             .state_summary()
             .map(|s| {
                 let mut v = serde_json::to_value(s).unwrap_or_default();
+                let (records, bytes) = state.engine.memory_tier_usage();
+                v["memory_tier"] = json!({"records": records, "bytes": bytes});
                 v["clock"] = clock_json(state);
                 v
             })
@@ -88,7 +104,55 @@ fn set_clock(state: &AppState, body: &[u8]) -> Result<Value, AwsError> {
     if let Some(delta) = change.advance_ns {
         clock.advance_ns(delta);
     }
+    state.engine.run_maintenance()?;
     Ok(clock_json(state))
+}
+
+fn records(state: &AppState, query: &str) -> Result<Value, AwsError> {
+    let param = |name: &str| {
+        query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| percent_decode(v))
+    };
+    let (Some(database), Some(table)) = (param("database"), param("table")) else {
+        return Err(AwsError::validation("records needs ?database=D&table=T"));
+    };
+    let scope = engine::Scope::new(
+        param("account").unwrap_or_else(|| state.account_id.clone()),
+        param("region").unwrap_or_else(|| state.default_region.clone()),
+    );
+    let records: Vec<engine::RecordView> = state
+        .engine
+        .scan(&scope, &database, &table)?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(json!({ "records": records }))
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+            (b'+', _) => out.push(b' '),
+            (b, _) => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn clock_json(state: &AppState) -> Value {

@@ -148,8 +148,16 @@ pub async fn dispatch(
             )
             .await
         }
-        "WriteRecords"
-        | "CreateBatchLoadTask"
+        "WriteRecords" => {
+            invoke::<ops::write_records::WriteRecords, _, _>(
+                ctx,
+                Write,
+                body,
+                handlers::write_records,
+            )
+            .await
+        }
+        "CreateBatchLoadTask"
         | "DescribeBatchLoadTask"
         | "ListBatchLoadTasks"
         | "ResumeBatchLoadTask" => not_built_yet(Write, operation, body),

@@ -46,7 +46,13 @@ pub async fn handle(
             }
         };
         if parts.uri.path().starts_with(ADMIN_PREFIX) {
-            return admin::handle(&state, &parts.method, parts.uri.path(), &body);
+            return admin::handle(
+                &state,
+                &parts.method,
+                parts.uri.path(),
+                parts.uri.query().unwrap_or_default(),
+                &body,
+            );
         }
         let started = std::time::Instant::now();
         let result = aws_request(state.clone(), &parts, &body, &target, over_tls, now).await;

@@ -5,6 +5,8 @@ mod databases;
 mod tables;
 mod tags;
 
+pub(crate) use tables::{settings_by_id, TableSettings};
+
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 

@@ -17,6 +17,79 @@ use crate::{Engine, Error, Result, Scope};
 /// Tables per account and region (AWS quota).
 pub const TABLE_QUOTA: usize = 50_000;
 
+const HOUR_NS: i64 = 3_600_000_000_000;
+
+/// A table's ingestion settings, read in the writer's transaction so that a concurrent
+/// UpdateTable or DeleteTable is seen by the next batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableSettings {
+    pub id: i64,
+    pub memory_hours: i64,
+    pub magnetic_days: i64,
+    /// Lower bound left by a lengthened memory retention (§5.3).
+    pub memory_floor_ns: Option<i64>,
+    pub magnetic_writes: bool,
+    /// The dimension a REQUIRED composite partition key names.
+    pub required_dimension: Option<String>,
+}
+
+impl TableSettings {
+    /// The oldest time the memory store accepts at `now`.
+    pub fn memory_lower_ns(&self, now: i64) -> i64 {
+        let by_retention = now.saturating_sub(self.memory_hours.saturating_mul(HOUR_NS));
+        self.memory_floor_ns
+            .map_or(by_retention, |floor| floor.max(by_retention))
+    }
+
+    /// The oldest time any tier keeps at `now` (memory + magnetic retention).
+    pub fn retention_lower_ns(&self, now: i64) -> i64 {
+        now.saturating_sub(self.memory_hours.saturating_mul(HOUR_NS))
+            .saturating_sub(self.magnetic_days.saturating_mul(24 * HOUR_NS))
+    }
+}
+
+pub(crate) fn settings_by_id(conn: &Connection, id: i64) -> Result<Option<TableSettings>> {
+    settings_where(conn, "id = ?1", params![id])
+}
+
+fn settings_where(
+    conn: &Connection,
+    filter: &str,
+    args: impl rusqlite::Params,
+) -> Result<Option<TableSettings>> {
+    let row = conn
+        .query_row(
+            &format!("SELECT id, memory_hours, magnetic_days, memory_floor_ns, magnetic_writes, schema FROM tables WHERE {filter}"),
+            args,
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?, r.get::<_, String>(5)?)),
+        )
+        .optional()?;
+    let Some((id, memory_hours, magnetic_days, memory_floor_ns, magnetic, schema)) = row else {
+        return Ok(None);
+    };
+    let magnetic: MagneticStoreWriteProperties = from_json(&magnetic)?;
+    let schema: Schema = from_json(&schema)?;
+    let required_dimension = schema
+        .composite_partition_key
+        .unwrap_or_default()
+        .into_iter()
+        .find_map(|k| {
+            (k.r#type == PartitionKeyType::Dimension
+                && k.enforcement_in_record
+                    == Some(protocol::shapes::PartitionKeyEnforcementLevel::Required))
+            .then_some(k.name)
+            .flatten()
+        });
+    Ok(Some(TableSettings {
+        id,
+        memory_hours,
+        magnetic_days,
+        memory_floor_ns,
+        magnetic_writes: magnetic.enable_magnetic_store_writes,
+        required_dimension,
+    }))
+}
+
 const SELECT: &str = "SELECT database, name, memory_hours, magnetic_days, magnetic_writes, schema,
         created_ns, updated_ns FROM tables";
 
@@ -46,9 +119,9 @@ impl Engine {
                 return Err(Error::TableQuota { limit: TABLE_QUOTA });
             }
             tx.execute(
-                "INSERT INTO tables (account, region, database, name, memory_hours, magnetic_days,
+                "INSERT INTO tables (account, region, database, name, id, memory_hours, magnetic_days,
                      magnetic_writes, schema, created_ns, updated_ns)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                 VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(id), 0) + 1 FROM tables), ?5, ?6, ?7, ?8, ?9, ?9)",
                 params![
                     scope.account,
                     scope.region,
@@ -143,6 +216,24 @@ impl Engine {
             let changed = retention != current.retention_properties
                 || magnetic != current.magnetic_store_write_properties
                 || schema != current.schema;
+            if retention.memory_store_retention_period_in_hours
+                != current
+                    .retention_properties
+                    .memory_store_retention_period_in_hours
+            {
+                // A longer window fills in over time: writes older than the old window stay
+                // rejected until the new window has passed that far (§5.3).
+                let floor = now
+                    - current
+                        .retention_properties
+                        .memory_store_retention_period_in_hours
+                        * HOUR_NS;
+                tx.execute(
+                    "UPDATE tables SET memory_floor_ns = MAX(COALESCE(memory_floor_ns, ?5), ?5)
+                     WHERE account = ?1 AND region = ?2 AND database = ?3 AND name = ?4",
+                    params![scope.account, scope.region, db, name, floor],
+                )?;
+            }
             if changed {
                 tx.execute(
                     "UPDATE tables SET memory_hours = ?5, magnetic_days = ?6, magnetic_writes = ?7,
@@ -165,16 +256,53 @@ impl Engine {
         })
     }
 
-    /// Deletes the table, its tags and (once ingestion lands) its records.
+    /// Deletes the table, its tags and its records (both tiers).
     pub fn delete_table(&self, scope: &Scope, database: &str, table: &str) -> Result<()> {
-        self.write(|tx| {
+        let id = self.write(|tx| {
             let t = load_table(tx, scope, database, table)?;
+            let id: i64 = tx.query_row(
+                "SELECT id FROM tables WHERE account = ?1 AND region = ?2 AND database = ?3 AND name = ?4",
+                params![scope.account, scope.region, database, table],
+                |r| r.get(0),
+            )?;
             tx.execute(
                 "DELETE FROM tables WHERE account = ?1 AND region = ?2 AND database = ?3 AND name = ?4",
                 params![scope.account, scope.region, database, table],
             )?;
+            for sql in [
+                "DELETE FROM records WHERE table_id = ?1",
+                "DELETE FROM series WHERE table_id = ?1",
+                "DELETE FROM measure_names WHERE table_id = ?1",
+                "DELETE FROM table_columns WHERE table_id = ?1",
+            ] {
+                tx.execute(sql, params![id])?;
+            }
             tags::drop_all(tx, &t.arn)?;
-            Ok(())
+            Ok(id)
+        })?;
+        self.forget_table(id);
+        Ok(())
+    }
+
+    /// What the write path needs of a table: its id and ingestion settings.
+    pub(crate) fn table_settings(
+        &self,
+        scope: &Scope,
+        database: &str,
+        table: &str,
+    ) -> Result<TableSettings> {
+        self.read(|conn| {
+            match settings_where(
+                conn,
+                "account = ?1 AND region = ?2 AND database = ?3 AND name = ?4",
+                params![scope.account, scope.region, database, table],
+            )? {
+                Some(s) => Ok(s),
+                None => load_table(conn, scope, database, table).and(Err(Error::TableNotFound {
+                    database: database.to_owned(),
+                    table: table.to_owned(),
+                })),
+            }
         })
     }
 }

@@ -21,6 +21,7 @@ pub mod untag_resource;
 pub mod update_account_settings;
 pub mod update_database;
 pub mod update_table;
+pub mod write_records;
 
 /// Like Smithy's `OperationShape`: the AWS name of an operation and its wire types.
 pub trait Operation {

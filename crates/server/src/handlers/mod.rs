@@ -17,6 +17,7 @@ mod untag_resource;
 mod update_account_settings;
 mod update_database;
 mod update_table;
+mod write_records;
 
 pub use create_database::create_database;
 pub use create_table::create_table;
@@ -34,3 +35,4 @@ pub use untag_resource::untag_resource;
 pub use update_account_settings::update_account_settings;
 pub use update_database::update_database;
 pub use update_table::update_table;
+pub use write_records::write_records;

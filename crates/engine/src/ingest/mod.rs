@@ -1,0 +1,8 @@
+//! WriteRecords (wire-protocol.md §5.4): [`prepare`] runs on the request's task, [`apply`] in
+//! the writer's shared transaction.
+
+mod apply;
+mod prepare;
+
+pub(crate) use apply::{apply_job, bucket, JobOutcome, MemoryOp};
+pub use prepare::{prepare, Candidate, PreparedRecord};

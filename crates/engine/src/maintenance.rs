@@ -1,0 +1,129 @@
+//! Tiering and expiry: records leave the memory tier (RAM) once older than the table's memory
+//! retention — they stay in SQLite, the magnetic tier — and leave SQLite once older than
+//! memory + magnetic retention. Runs every second on the engine clock, and at once when the
+//! admin API moves the clock, so a test can make hours pass instantly.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use rusqlite::{params, Connection};
+
+use crate::catalog::settings_by_id;
+use crate::ingest::bucket;
+use crate::memory_tier::{MemRow, MemTable};
+use crate::record::Measures;
+use crate::store::Core;
+use crate::{Engine, Result};
+
+const PERIOD: Duration = Duration::from_secs(1);
+
+pub fn spawn(core: Weak<Core>) {
+    let spawned = std::thread::Builder::new()
+        .name("tsl-maintenance".into())
+        .spawn(move || loop {
+            std::thread::sleep(PERIOD);
+            let Some(core) = core.upgrade() else { return };
+            if let Err(e) = run(&core) {
+                tracing::warn!(error = %e, "maintenance failed");
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the maintenance thread; tiering runs only on clock changes");
+    }
+}
+
+/// What one maintenance pass did.
+#[derive(Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MaintenanceReport {
+    pub evicted_from_memory: usize,
+    pub expired: usize,
+}
+
+impl Engine {
+    /// Runs tiering and expiry now (the admin API calls this after moving the clock).
+    pub fn run_maintenance(&self) -> Result<MaintenanceReport> {
+        run(&self.core)
+    }
+}
+
+fn run(core: &Arc<Core>) -> Result<MaintenanceReport> {
+    let now = core.clock.now_ns();
+    let conn = core.lock_conn();
+    let mut report = MaintenanceReport::default();
+    let ids: Vec<i64> = {
+        let mut stmt = conn.prepare_cached("SELECT id FROM tables")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for &id in &ids {
+        let Some(settings) = settings_by_id(&conn, id)? else {
+            continue;
+        };
+        let lower = settings.retention_lower_ns(now);
+        report.expired += conn
+            .prepare_cached(
+                "DELETE FROM records WHERE table_id = ?1 AND bucket <= ?2 AND time_ns < ?3",
+            )?
+            .execute(params![id, bucket(lower), lower])?;
+        let cutoff = settings.memory_lower_ns(now);
+        let mut memory = core.memory_write();
+        if let Some(table) = memory.get_mut(&id) {
+            let before = table.len();
+            table.evict_before(cutoff);
+            report.evicted_from_memory += before - table.len();
+        }
+    }
+    core.memory_write().retain(|id, _| ids.contains(id));
+    Ok(report)
+}
+
+/// Loads every record inside its table's memory window from SQLite (at start-up).
+pub fn rebuild_memory_tier(conn: &Connection, now: i64) -> Result<HashMap<i64, MemTable>> {
+    let mut memory = HashMap::new();
+    let ids: Vec<i64> = {
+        let mut stmt = conn.prepare("SELECT id FROM tables")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for id in ids {
+        let Some(settings) = settings_by_id(conn, id)? else {
+            continue;
+        };
+        let lower = settings.memory_lower_ns(now);
+        let mut table = MemTable::default();
+        let mut stmt = conn.prepare(
+            "SELECT series_id, measure_id, time_ns, version, value FROM records
+             WHERE table_id = ?1 AND bucket >= ?2 AND time_ns >= ?3
+             ORDER BY bucket, time_ns",
+        )?;
+        let rows = stmt.query_map(params![id, bucket(lower), lower], |r| {
+            Ok((
+                r.get::<_, u32>(0)?,
+                r.get::<_, u32>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Vec<u8>>(4)?,
+            ))
+        })?;
+        for row in rows {
+            let (series, measure, time_ns, version, value) = row?;
+            let Some(measures) = Measures::decode(&value) else {
+                return Err(crate::Error::Corrupt(format!(
+                    "undecodable record value in table {id}"
+                )));
+            };
+            table.insert(MemRow {
+                series,
+                measure,
+                time_ns,
+                version,
+                measures,
+            });
+        }
+        if !table.is_empty() {
+            memory.insert(id, table);
+        }
+    }
+    Ok(memory)
+}
