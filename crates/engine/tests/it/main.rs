@@ -1,0 +1,9 @@
+//! Engine-level tests of ingestion, tiering and durability, through the engine's own API.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+extern crate timestream_local_engine as engine;
+
+mod durability;
+mod support;
+mod tiering;
+mod write_records;
