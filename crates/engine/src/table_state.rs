@@ -168,14 +168,6 @@ impl TableState {
             .map(|&id| self.measures[id as usize].1)
     }
 
-    pub fn series_id(&self, dims: &[(String, String)]) -> Option<u32> {
-        self.series_ids.get(&series_key(dims)).copied()
-    }
-
-    pub fn measure_id(&self, name: &str) -> Option<u32> {
-        self.measure_ids.get(name).copied()
-    }
-
     /// The schema rules of one record against the table as it is; the reason on failure.
     pub fn check(
         &self,

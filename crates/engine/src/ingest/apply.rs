@@ -119,14 +119,19 @@ pub fn apply_job(
             continue;
         }
         let encoded = record.measures.encode();
-        let decision = match (
-            state.series_id(&record.dimensions),
-            state.measure_id(&record.measure_name),
-        ) {
-            (Some(series), Some(measure)) => {
-                decide(tx, settings.id, series, measure, record, &encoded)?
-            }
-            _ => Decision::StoreNew,
+        // Most records are new: try the insert first, and look at the stored record only when
+        // the identity exists already.
+        let (series, measure) = state.register(tx, settings.id, record)?;
+        let inserted = tx
+            .prepare_cached(
+                "INSERT INTO records (table_id, bucket, series_id, measure_id, time_ns, version, value)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![settings.id, bucket(t), series, measure, t, record.version, encoded])?;
+        let decision = if inserted == 1 {
+            Decision::StoreNew
+        } else {
+            decide(tx, settings.id, series, measure, record, &encoded)?
         };
         match decision {
             Decision::Reject(reason, existing) if in_memory => {
@@ -139,28 +144,21 @@ pub fn apply_job(
                 tracing::warn!(table_id = settings.id, %reason, "magnetic-store record rejected asynchronously");
             }
             Decision::Unchanged => {}
-            decision @ (Decision::StoreNew | Decision::Replace) => {
-                let (series, measure) = state.register(tx, settings.id, record)?;
-                let inserted = tx
-                    .prepare_cached(
-                        "INSERT INTO records (table_id, bucket, series_id, measure_id, time_ns, version, value)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                         ON CONFLICT DO UPDATE SET version = excluded.version, value = excluded.value",
-                    )?
-                    .execute(params![settings.id, bucket(t), series, measure, t, record.version, encoded])?;
-                debug_assert_eq!(inserted, 1);
+            Decision::Replace => {
+                tx.prepare_cached(
+                    "UPDATE records SET version = ?6, value = ?7
+                     WHERE table_id = ?1 AND bucket = ?2 AND series_id = ?3 AND measure_id = ?4 AND time_ns = ?5",
+                )?
+                .execute(params![settings.id, bucket(t), series, measure, t, record.version, encoded])?;
                 if in_memory {
-                    let row = MemRow {
-                        series,
-                        measure,
-                        time_ns: t,
-                        version: record.version,
-                        measures: record.measures.clone(),
-                    };
-                    memory.push(match decision {
-                        Decision::StoreNew => MemoryOp::Insert(row),
-                        _ => MemoryOp::Upsert(row),
-                    });
+                    let row = MemRow { series, measure, time_ns: t, version: record.version, measures: record.measures.clone() };
+                    memory.push(MemoryOp::Upsert(row));
+                }
+            }
+            Decision::StoreNew => {
+                if in_memory {
+                    let row = MemRow { series, measure, time_ns: t, version: record.version, measures: record.measures.clone() };
+                    memory.push(MemoryOp::Insert(row));
                 }
             }
         }
