@@ -16,6 +16,7 @@ mod pagination;
 mod record;
 mod records;
 mod scope;
+mod snapshot;
 mod store;
 mod table_state;
 mod writer;
@@ -28,7 +29,9 @@ pub use maintenance::MaintenanceReport;
 pub use record::{Measures, StoredRecord, Tier, Value};
 pub use records::RecordView;
 pub use scope::Scope;
+pub use snapshot::{SnapshotBatch, TableSnapshot};
 pub use store::Engine;
+pub use table_state::{measure_value_column, ColumnKind, MeasureKind};
 pub use writer::WriteOutcome;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

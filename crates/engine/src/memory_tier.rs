@@ -66,6 +66,15 @@ impl Chunk {
         self.deleted_count += 1;
     }
 
+    /// The rows still live, as a selection mask; `None` when none was replaced.
+    pub fn live_mask(&self) -> Option<Vec<bool>> {
+        (self.deleted_count > 0).then(|| {
+            (0..self.batch.num_rows())
+                .map(|i| !self.is_deleted(i))
+                .collect()
+        })
+    }
+
     fn live_rows(&self) -> usize {
         self.batch.num_rows() - self.deleted_count
     }
@@ -248,7 +257,7 @@ fn row_values(row: &MemRow) -> Vec<(std::borrow::Cow<'_, str>, &Value)> {
     }
 }
 
-fn build_chunk(rows: &[MemRow]) -> Chunk {
+pub(crate) fn build_chunk(rows: &[MemRow]) -> Chunk {
     let n = rows.len();
     let mut time = Int64Builder::with_capacity(n);
     let mut series = UInt32Builder::with_capacity(n);

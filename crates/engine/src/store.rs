@@ -147,6 +147,14 @@ pub struct Engine {
     pub(crate) writer: Writer,
 }
 
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("path", &self.core.path)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Engine {
     /// Opens (creating if needed) the store in `data_dir`, or an in-memory one; rebuilds the
     /// memory tier from it and starts the writer and maintenance threads.

@@ -1,5 +1,19 @@
-//! Timestream SQL for timestream-local: the dialect layer over DataFusion, the function library,
-//! result encoding and pagination (DESIGN.md, "Query").
+//! Timestream SQL for timestream-local (DESIGN.md, "Query"): the dialect layer rewrites the
+//! query text ([`dialect`]), DataFusion plans and runs it over one [`provider::TimestreamTable`]
+//! per table (both tiers, time-range pruning), with Timestream's functions registered from
+//! [`functions`]; results are encoded as AWS encodes them ([`encode`]) and paged behind opaque
+//! `NextToken`s that keep the remaining rows ([`cursor`]).
 //!
-//! Not built yet: `Query`, `PrepareQuery` and `CancelQuery` answer `UnsupportedOperationException`
-//! (HTTP 501) from the server until this crate lands them.
+//! Data flow: `Query {QueryString, NextToken?, MaxRows?}` → new run or cursor → page of
+//! `ColumnInfo` + `Rows` (≤ MaxRows rows, ≤ 1 MB) → `NextToken` while rows remain.
+
+pub mod cursor;
+pub mod dialect;
+pub mod encode;
+mod error;
+pub mod functions;
+pub mod provider;
+mod run;
+
+pub use error::Error;
+pub use run::QueryService;

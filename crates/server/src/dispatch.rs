@@ -161,8 +161,8 @@ pub async fn dispatch(
         | "DescribeBatchLoadTask"
         | "ListBatchLoadTasks"
         | "ResumeBatchLoadTask" => not_built_yet(Write, operation, body),
-        "Query"
-        | "PrepareQuery"
+        "Query" => invoke::<ops::query::Query, _, _>(ctx, Query, body, handlers::query).await,
+        "PrepareQuery"
         | "CancelQuery"
         | "CreateScheduledQuery"
         | "DeleteScheduledQuery"

@@ -67,8 +67,10 @@ impl Server {
     pub async fn start(config: Config) -> Result<Self, StartError> {
         let credentials = config.credential_map().map_err(StartError::Config)?;
         let engine = Engine::open(config.data_dir.as_deref(), Clock::default())?;
+        let engine = Arc::new(engine);
         let state = Arc::new(AppState {
-            engine: Arc::new(engine),
+            query: query::QueryService::new(engine.clone()),
+            engine,
             auth: config.auth,
             credentials,
             account_id: config.account_id.clone(),

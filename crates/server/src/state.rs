@@ -15,6 +15,7 @@ pub struct AppState {
     pub account_id: String,
     pub default_region: String,
     pub stats: Stats,
+    pub query: query::QueryService,
 }
 
 /// One AWS request after authentication: who is asking, where, and how they reached us.

@@ -151,13 +151,25 @@ pub fn apply_job(
                 )?
                 .execute(params![settings.id, bucket(t), series, measure, t, record.version, encoded])?;
                 if in_memory {
-                    let row = MemRow { series, measure, time_ns: t, version: record.version, measures: record.measures.clone() };
+                    let row = MemRow {
+                        series,
+                        measure,
+                        time_ns: t,
+                        version: record.version,
+                        measures: record.measures.clone(),
+                    };
                     memory.push(MemoryOp::Upsert(row));
                 }
             }
             Decision::StoreNew => {
                 if in_memory {
-                    let row = MemRow { series, measure, time_ns: t, version: record.version, measures: record.measures.clone() };
+                    let row = MemRow {
+                        series,
+                        measure,
+                        time_ns: t,
+                        version: record.version,
+                        measures: record.measures.clone(),
+                    };
                     memory.push(MemoryOp::Insert(row));
                 }
             }

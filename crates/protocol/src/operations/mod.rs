@@ -16,6 +16,7 @@ pub mod describe_table;
 pub mod list_databases;
 pub mod list_tables;
 pub mod list_tags_for_resource;
+pub mod query;
 pub mod tag_resource;
 pub mod untag_resource;
 pub mod update_account_settings;

@@ -18,17 +18,23 @@ async fn every_model_operation_has_a_route() {
 #[tokio::test]
 async fn not_built_operations_validate_then_answer_501_naming_themselves() {
     let server = TestServer::with_args(&["--auth", "off"]).await;
-    let reply = call(&server.url, "Query", "{}", None).await;
+    let reply = call(&server.url, "PrepareQuery", "{}", None).await;
     assert_eq!(reply.error_code(), "ValidationException");
     assert!(
         reply.message().contains("'queryString'"),
         "{}",
         reply.message()
     );
-    let reply = call(&server.url, "Query", r#"{"QueryString":"SELECT 1"}"#, None).await;
+    let reply = call(
+        &server.url,
+        "PrepareQuery",
+        r#"{"QueryString":"SELECT 1"}"#,
+        None,
+    )
+    .await;
     assert_eq!(reply.status, 501);
     assert_eq!(reply.error_code(), "UnsupportedOperationException");
-    assert!(reply.message().contains("Query"));
+    assert!(reply.message().contains("PrepareQuery"));
     server.stop().await;
 }
 

@@ -1,0 +1,241 @@
+//! The Timestream dialect layer: rewrites the Timestream-only syntax of a query's text into SQL
+//! that DataFusion's parser understands, leaving string literals, quoted identifiers and comments
+//! untouched (timestream-sql.md §1.4, §2.5):
+//!
+//! - `measure_value::double` (and `::bigint`, `::varchar`, `::boolean`, `::timestamp`) is a
+//!   column name, not a cast: it becomes the quoted identifier `"measure_value::double"`;
+//! - duration literals `15m`, `1h`, `100ms`, `2day`, `50ns` become `INTERVAL '15 minute'`. A
+//!   number counts as a duration only where an expression can start (not glued to an
+//!   identifier), so a table `readings-PT1M-41830d` stays a name.
+//!
+//! Positions in the rewritten text differ from the user's; [`Rewritten::original_position`]
+//! maps an error position back.
+
+/// The rewritten query and the edits made, to map positions back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rewritten {
+    pub sql: String,
+    /// (offset in rewritten text, offset in original text), one per edit, ascending.
+    edits: Vec<(usize, usize)>,
+}
+
+const MEASURE_VALUE_TYPES: [&str; 5] = ["double", "bigint", "varchar", "boolean", "timestamp"];
+
+/// Duration units: the short and long spellings Timestream accepts, and DataFusion's word.
+const UNITS: [(&str, &str); 14] = [
+    ("ns", "nanosecond"),
+    ("nanosecond", "nanosecond"),
+    ("us", "microsecond"),
+    ("microsecond", "microsecond"),
+    ("ms", "millisecond"),
+    ("millisecond", "millisecond"),
+    ("s", "second"),
+    ("second", "second"),
+    ("m", "minute"),
+    ("minute", "minute"),
+    ("h", "hour"),
+    ("hour", "hour"),
+    ("d", "day"),
+    ("day", "day"),
+];
+
+fn is_ident_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+pub fn rewrite(sql: &str) -> Rewritten {
+    let chars: Vec<(usize, char)> = sql.char_indices().collect();
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut edits = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let (pos, c) = chars[i];
+        // String literals, quoted identifiers, comments: copied verbatim.
+        let closing = match c {
+            '\'' => Some('\''),
+            '"' => Some('"'),
+            _ => None,
+        };
+        if let Some(close) = closing {
+            let start = i;
+            i += 1;
+            while i < chars.len() {
+                if chars[i].1 == close {
+                    if chars.get(i + 1).map(|c| c.1) == Some(close) {
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                i += 1;
+            }
+            out.push_str(&sql[pos..chars.get(i).map_or(sql.len(), |c| c.0)]);
+            let _ = start;
+            continue;
+        }
+        if c == '-' && chars.get(i + 1).map(|c| c.1) == Some('-') {
+            while i < chars.len() && chars[i].1 != '\n' {
+                out.push(chars[i].1);
+                i += 1;
+            }
+            continue;
+        }
+        if c == '/' && chars.get(i + 1).map(|c| c.1) == Some('*') {
+            let end = sql[pos + 2..]
+                .find("*/")
+                .map_or(sql.len(), |e| pos + 2 + e + 2);
+            out.push_str(&sql[pos..end]);
+            while i < chars.len() && chars[i].0 < end {
+                i += 1;
+            }
+            continue;
+        }
+        let prev_is_ident = i > 0 && (is_ident_char(chars[i - 1].1) || chars[i - 1].1 == '.');
+        // measure_value::<type>
+        if !prev_is_ident && sql[pos..].starts_with("measure_value::") {
+            let rest = &sql[pos + "measure_value::".len()..];
+            let ty = MEASURE_VALUE_TYPES.iter().find(|t| {
+                rest.len() >= t.len()
+                    && rest[..t.len()].eq_ignore_ascii_case(t)
+                    && !rest[t.len()..].chars().next().is_some_and(is_ident_char)
+            });
+            if let Some(ty) = ty {
+                let len = "measure_value::".len() + ty.len();
+                edits.push((out.len(), pos));
+                out.push_str(&format!("\"measure_value::{ty}\""));
+                edits.push((out.len(), pos + len));
+                while i < chars.len() && chars[i].0 < pos + len {
+                    i += 1;
+                }
+                continue;
+            }
+        }
+        // Duration literal: digits [. digits] unit, not glued to an identifier.
+        if c.is_ascii_digit() && !prev_is_ident {
+            let mut j = i;
+            while j < chars.len() && chars[j].1.is_ascii_digit() {
+                j += 1;
+            }
+            if j < chars.len()
+                && chars[j].1 == '.'
+                && chars.get(j + 1).is_some_and(|c| c.1.is_ascii_digit())
+            {
+                j += 1;
+                while j < chars.len() && chars[j].1.is_ascii_digit() {
+                    j += 1;
+                }
+            }
+            let mut k = j;
+            while k < chars.len() && is_ident_char(chars[k].1) {
+                k += 1;
+            }
+            let number = &sql[pos..chars.get(j).map_or(sql.len(), |c| c.0)];
+            let unit_text = &sql
+                [chars.get(j).map_or(sql.len(), |c| c.0)..chars.get(k).map_or(sql.len(), |c| c.0)];
+            if let Some((_, unit)) = UNITS
+                .iter()
+                .find(|(u, _)| u.eq_ignore_ascii_case(unit_text))
+            {
+                let end = chars.get(k).map_or(sql.len(), |c| c.0);
+                edits.push((out.len(), pos));
+                out.push_str(&format!("INTERVAL '{number} {unit}'"));
+                edits.push((out.len(), end));
+                i = k;
+                continue;
+            }
+            // An ordinary number (or something like 1e5): copy up to the end of the token.
+            out.push_str(&sql[pos..chars.get(k).map_or(sql.len(), |c| c.0)]);
+            i = k;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    Rewritten { sql: out, edits }
+}
+
+impl Rewritten {
+    /// The byte offset in the original text for a byte offset in the rewritten one.
+    pub fn original_offset(&self, rewritten: usize) -> usize {
+        let mut delta: isize = 0;
+        for &(new, old) in &self.edits {
+            if new > rewritten {
+                break;
+            }
+            delta = old as isize - new as isize;
+        }
+        (rewritten as isize + delta).max(0) as usize
+    }
+}
+
+/// 1-based (line, column) of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Byte offset of 1-based (line, column) in `text`.
+pub fn offset_of(text: &str, line: usize, col: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            return offset
+                + l.char_indices()
+                    .nth(col.saturating_sub(1))
+                    .map_or(l.len(), |(o, _)| o);
+        }
+        offset += l.len();
+    }
+    text.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn measure_value_columns_become_identifiers() {
+        assert_eq!(
+            rewrite("SELECT measure_value::double FROM db.t WHERE measure_value::bigint > 3").sql,
+            r#"SELECT "measure_value::double" FROM db.t WHERE "measure_value::bigint" > 3"#
+        );
+        assert_eq!(
+            rewrite("SELECT 'measure_value::double'").sql,
+            "SELECT 'measure_value::double'"
+        );
+    }
+
+    #[test]
+    fn durations_become_intervals_only_where_an_expression_starts() {
+        assert_eq!(
+            rewrite("bin(time, 5m)").sql,
+            "bin(time, INTERVAL '5 minute')"
+        );
+        assert_eq!(
+            rewrite("ago(1h) + 50ns - 2day").sql,
+            "ago(INTERVAL '1 hour') + INTERVAL '50 nanosecond' - INTERVAL '2 day'"
+        );
+        assert_eq!(
+            rewrite("SELECT 10000ms, 1.5, 1e5, 3").sql,
+            "SELECT INTERVAL '10000 millisecond', 1.5, 1e5, 3"
+        );
+        assert_eq!(
+            rewrite(r#"FROM "readings-PT1M-41830d" x1d"#).sql,
+            r#"FROM "readings-PT1M-41830d" x1d"#
+        );
+        assert_eq!(rewrite("-- 5m\nSELECT '5m'").sql, "-- 5m\nSELECT '5m'");
+    }
+
+    #[test]
+    fn positions_map_back() {
+        let text = "SELECT measure_value::double, nope FROM t";
+        let r = rewrite(text);
+        let at = r.sql.find("nope").unwrap();
+        assert_eq!(r.original_offset(at), text.find("nope").unwrap());
+        assert_eq!(line_col("a\nbc", 3), (2, 2));
+        assert_eq!(offset_of("a\nbc", 2, 2), 3);
+    }
+}

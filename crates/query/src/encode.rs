@@ -1,0 +1,245 @@
+//! Results as AWS encodes them (timestream-sql.md §7): `ColumnInfo` per column and one `Datum`
+//! per value, with Timestream's scalar formats — timestamps `YYYY-MM-DD HH:MM:SS.nnnnnnnnn`,
+//! doubles as Java prints them, intervals `D HH:MM:SS.nnnnnnnnn` / `Y-M`, NULL of any type as
+//! `NullValue`.
+
+use chrono::{DateTime, NaiveDate, NaiveTime};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{
+    DataType, Date32Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
+    IntervalDayTimeType, IntervalMonthDayNanoType, IntervalUnit, IntervalYearMonthType,
+    Time64NanosecondType, TimeUnit, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+};
+use protocol::operations::query::{ColumnInfo, Datum, Row, ScalarType, Type};
+
+/// The `Type` of an Arrow type.
+pub fn column_type(dt: &DataType) -> Type {
+    let scalar = match dt {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => ScalarType::Varchar,
+        DataType::Dictionary(_, v) => return column_type(v),
+        DataType::Boolean => ScalarType::Boolean,
+        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::UInt8 | DataType::UInt16 => {
+            ScalarType::Integer
+        }
+        DataType::Int64 | DataType::UInt32 | DataType::UInt64 => ScalarType::Bigint,
+        DataType::Float16
+        | DataType::Float32
+        | DataType::Float64
+        | DataType::Decimal128(_, _)
+        | DataType::Decimal256(_, _) => ScalarType::Double,
+        DataType::Timestamp(_, _) => ScalarType::Timestamp,
+        DataType::Date32 | DataType::Date64 => ScalarType::Date,
+        DataType::Time32(_) | DataType::Time64(_) => ScalarType::Time,
+        DataType::Interval(IntervalUnit::YearMonth) => ScalarType::IntervalYearToMonth,
+        DataType::Interval(_) | DataType::Duration(_) => ScalarType::IntervalDayToSecond,
+        DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
+            return Type::ArrayColumnInfo(Box::new(ColumnInfo {
+                name: None,
+                r#type: column_type(f.data_type()),
+            }))
+        }
+        DataType::Struct(fields) => {
+            return Type::RowColumnInfo(
+                fields
+                    .iter()
+                    .map(|f| ColumnInfo {
+                        // DataFusion names anonymous row fields c0, c1, …; AWS sends no Name.
+                        name: (!is_anonymous_field(f.name())).then(|| f.name().clone()),
+                        r#type: column_type(f.data_type()),
+                    })
+                    .collect(),
+            );
+        }
+        _ => ScalarType::Unknown,
+    };
+    Type::ScalarType(scalar)
+}
+
+fn is_anonymous_field(name: &str) -> bool {
+    name.strip_prefix('c')
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+pub fn column_info(name: &str, dt: &DataType) -> ColumnInfo {
+    ColumnInfo {
+        name: Some(name.to_owned()),
+        r#type: column_type(dt),
+    }
+}
+
+/// Encodes row `i` of `columns`.
+pub fn row(columns: &[ArrayRef], i: usize) -> Row {
+    Row {
+        data: columns.iter().map(|c| datum(c.as_ref(), i)).collect(),
+    }
+}
+
+fn scalar(s: String) -> Datum {
+    Datum::ScalarValue(s)
+}
+
+pub fn datum(array: &dyn Array, i: usize) -> Datum {
+    if array.is_null(i) {
+        return Datum::NullValue(true);
+    }
+    match array.data_type() {
+        DataType::Utf8 => scalar(array.as_string::<i32>().value(i).to_owned()),
+        DataType::LargeUtf8 => scalar(array.as_string::<i64>().value(i).to_owned()),
+        DataType::Utf8View => scalar(array.as_string_view().value(i).to_owned()),
+        DataType::Dictionary(_, _) => match cast(&array.slice(i, 1), &DataType::Utf8) {
+            Ok(s) => datum(s.as_ref(), 0),
+            Err(_) => Datum::NullValue(true),
+        },
+        DataType::Boolean => scalar(array.as_boolean().value(i).to_string()),
+        DataType::Int8 => scalar(array.as_primitive::<Int8Type>().value(i).to_string()),
+        DataType::Int16 => scalar(array.as_primitive::<Int16Type>().value(i).to_string()),
+        DataType::Int32 => scalar(array.as_primitive::<Int32Type>().value(i).to_string()),
+        DataType::Int64 => scalar(array.as_primitive::<Int64Type>().value(i).to_string()),
+        DataType::UInt8 => scalar(array.as_primitive::<UInt8Type>().value(i).to_string()),
+        DataType::UInt16 => scalar(array.as_primitive::<UInt16Type>().value(i).to_string()),
+        DataType::UInt32 => scalar(array.as_primitive::<UInt32Type>().value(i).to_string()),
+        DataType::UInt64 => scalar(array.as_primitive::<UInt64Type>().value(i).to_string()),
+        DataType::Float32 => scalar(format_double(f64::from(
+            array.as_primitive::<Float32Type>().value(i),
+        ))),
+        DataType::Float64 => scalar(format_double(array.as_primitive::<Float64Type>().value(i))),
+        DataType::Timestamp(_, _) => match cast(
+            &array.slice(i, 1),
+            &DataType::Timestamp(TimeUnit::Nanosecond, None),
+        ) {
+            Ok(ns) => scalar(format_timestamp(
+                ns.as_primitive::<datafusion::arrow::datatypes::TimestampNanosecondType>()
+                    .value(0),
+            )),
+            Err(_) => Datum::NullValue(true),
+        },
+        DataType::Date32 => {
+            let days = array.as_primitive::<Date32Type>().value(i);
+            let date = NaiveDate::from_ymd_opt(1970, 1, 1)
+                .and_then(|d| d.checked_add_signed(chrono::TimeDelta::days(i64::from(days))));
+            date.map_or(Datum::NullValue(true), |d| {
+                scalar(d.format("%Y-%m-%d").to_string())
+            })
+        }
+        DataType::Time64(TimeUnit::Nanosecond) => {
+            let ns = array.as_primitive::<Time64NanosecondType>().value(i);
+            let t = NaiveTime::from_num_seconds_from_midnight_opt(
+                (ns / 1_000_000_000) as u32,
+                (ns % 1_000_000_000) as u32,
+            );
+            t.map_or(Datum::NullValue(true), |t| {
+                scalar(t.format("%H:%M:%S%.9f").to_string())
+            })
+        }
+        DataType::Interval(IntervalUnit::MonthDayNano) => {
+            let v = array.as_primitive::<IntervalMonthDayNanoType>().value(i);
+            if v.months != 0 && v.days == 0 && v.nanoseconds == 0 {
+                scalar(format!("{}-{}", v.months / 12, v.months % 12))
+            } else {
+                scalar(format_day_to_second(
+                    i64::from(v.days) * 86_400_000_000_000 + v.nanoseconds,
+                ))
+            }
+        }
+        DataType::Interval(IntervalUnit::DayTime) => {
+            let v = array.as_primitive::<IntervalDayTimeType>().value(i);
+            scalar(format_day_to_second(
+                i64::from(v.days) * 86_400_000_000_000 + i64::from(v.milliseconds) * 1_000_000,
+            ))
+        }
+        DataType::Interval(IntervalUnit::YearMonth) => {
+            let m = array.as_primitive::<IntervalYearMonthType>().value(i);
+            scalar(format!("{}-{}", m / 12, m % 12))
+        }
+        DataType::List(_) => {
+            let list = array.as_list::<i32>().value(i);
+            Datum::ArrayValue((0..list.len()).map(|j| datum(list.as_ref(), j)).collect())
+        }
+        DataType::Struct(_) => {
+            let s = array.as_struct();
+            Datum::RowValue(Row {
+                data: s.columns().iter().map(|c| datum(c.as_ref(), i)).collect(),
+            })
+        }
+        _ => match cast(&array.slice(i, 1), &DataType::Utf8) {
+            Ok(s) => datum(s.as_ref(), 0),
+            Err(_) => Datum::NullValue(true),
+        },
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS.nnnnnnnnn`, UTC.
+pub fn format_timestamp(ns: i64) -> String {
+    DateTime::from_timestamp_nanos(ns)
+        .format("%Y-%m-%d %H:%M:%S%.9f")
+        .to_string()
+}
+
+/// `D HH:MM:SS.nnnnnnnnn`, days unpadded.
+fn format_day_to_second(total_ns: i64) -> String {
+    let sign = if total_ns < 0 { "-" } else { "" };
+    let ns = total_ns.unsigned_abs();
+    let (days, rest) = (ns / 86_400_000_000_000, ns % 86_400_000_000_000);
+    let (h, rest) = (rest / 3_600_000_000_000, rest % 3_600_000_000_000);
+    let (m, rest) = (rest / 60_000_000_000, rest % 60_000_000_000);
+    let (s, frac) = (rest / 1_000_000_000, rest % 1_000_000_000);
+    format!("{sign}{days} {h:02}:{m:02}:{s:02}.{frac:09}")
+}
+
+/// A double as Java's `Double.toString` prints it: shortest round-trip digits, plain with a
+/// `.0` in [1e-3, 1e7), else `d.dddE±n`; `NaN`, `Infinity`, `-Infinity`.
+pub fn format_double(d: f64) -> String {
+    if d.is_nan() {
+        return "NaN".into();
+    }
+    if d.is_infinite() {
+        return if d > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        };
+    }
+    let abs = d.abs();
+    if d == 0.0 || (1e-3..1e7).contains(&abs) {
+        let s = format!("{d}");
+        return if s.contains('.') { s } else { format!("{s}.0") };
+    }
+    let s = format!("{d:e}");
+    let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
+    let mantissa = if mantissa.contains('.') {
+        mantissa.to_owned()
+    } else {
+        format!("{mantissa}.0")
+    };
+    format!("{mantissa}E{exponent}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doubles_print_as_java_does() {
+        assert_eq!(format_double(35.5), "35.5");
+        assert_eq!(format_double(40.0), "40.0");
+        assert_eq!(format_double(1e20), "1.0E20");
+        assert_eq!(format_double(1.5e-5), "1.5E-5");
+        assert_eq!(format_double(1.6554878837710001e9), "1.6554878837710001E9");
+        assert_eq!(format_double(-0.0), "-0.0");
+        assert_eq!(format_double(f64::NAN), "NaN");
+        assert_eq!(format_double(0.13194831754663383), "0.13194831754663383");
+    }
+
+    #[test]
+    fn timestamps_and_intervals() {
+        assert_eq!(
+            format_timestamp(1_620_282_938_000_000_000),
+            "2021-05-06 06:35:38.000000000"
+        );
+        assert_eq!(
+            format_day_to_second(45 * 3_600_000_000_000),
+            "1 21:00:00.000000000"
+        );
+    }
+}

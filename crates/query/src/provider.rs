@@ -1,0 +1,388 @@
+//! Each Timestream table as a DataFusion `TableProvider` over both tiers. Its schema is the
+//! table's live schema in AWS's `SELECT *` order: the dimensions (first-seen order), then
+//! `measure_name`, `time` (nanosecond timestamp), then the `measure_value::<type>` columns and
+//! multi-measure attributes (first-seen order). Filters on `time` are answered `Inexact`: the
+//! provider derives a time range from them to prune (never reading the magnetic tier for recent
+//! ranges) and DataFusion re-applies them, as InfluxDB's provider does.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use datafusion::arrow::array::{
+    new_null_array, Array, ArrayRef, DictionaryArray, Int64Array, StringArray,
+    TimestampNanosecondArray, UInt32Array,
+};
+use datafusion::arrow::compute::filter_record_batch;
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit, UInt32Type};
+use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
+use datafusion::catalog::{CatalogProvider, SchemaProvider, Session};
+use datafusion::common::{DataFusionError, Result, ScalarValue};
+use datafusion::datasource::memory::MemorySourceConfig;
+use datafusion::datasource::{TableProvider, TableType};
+use datafusion::logical_expr::{BinaryExpr, Expr, Operator, TableProviderFilterPushDown};
+use datafusion::physical_plan::ExecutionPlan;
+use engine::{ColumnKind, Engine, Scope, TableSnapshot};
+use protocol::shapes::MeasureValueType;
+
+fn timestamp_type() -> DataType {
+    DataType::Timestamp(TimeUnit::Nanosecond, None)
+}
+
+fn dictionary_type() -> DataType {
+    DataType::Dictionary(Box::new(DataType::UInt32), Box::new(DataType::Utf8))
+}
+
+pub fn value_type(t: MeasureValueType) -> DataType {
+    match t {
+        MeasureValueType::Double => DataType::Float64,
+        MeasureValueType::Bigint => DataType::Int64,
+        MeasureValueType::Boolean => DataType::Boolean,
+        MeasureValueType::Timestamp => timestamp_type(),
+        MeasureValueType::Varchar | MeasureValueType::Multi => DataType::Utf8,
+    }
+}
+
+/// The table's schema in `SELECT *` order.
+pub fn table_schema(columns: &[(String, ColumnKind)]) -> SchemaRef {
+    let mut fields: Vec<Field> = columns
+        .iter()
+        .filter(|(_, k)| *k == ColumnKind::Dimension)
+        .map(|(n, _)| Field::new(n, dictionary_type(), true))
+        .collect();
+    fields.push(Field::new("measure_name", dictionary_type(), false));
+    fields.push(Field::new("time", timestamp_type(), false));
+    for (name, kind) in columns {
+        if let ColumnKind::MeasureValue(t) | ColumnKind::Attribute(t) = kind {
+            fields.push(Field::new(name, value_type(*t), true));
+        }
+    }
+    Arc::new(Schema::new(fields))
+}
+
+#[derive(Debug)]
+pub struct TimestreamTable {
+    engine: Arc<Engine>,
+    scope: Scope,
+    database: String,
+    table: String,
+    schema: SchemaRef,
+}
+
+impl TimestreamTable {
+    pub fn new(
+        engine: Arc<Engine>,
+        scope: Scope,
+        database: &str,
+        table: &str,
+    ) -> engine::Result<Self> {
+        let columns = engine.table_columns(&scope, database, table)?;
+        Ok(Self {
+            engine,
+            scope,
+            database: database.into(),
+            table: table.into(),
+            schema: table_schema(&columns),
+        })
+    }
+}
+
+#[async_trait]
+impl TableProvider for TimestreamTable {
+    fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Base
+    }
+
+    fn supports_filters_pushdown(
+        &self,
+        filters: &[&Expr],
+    ) -> Result<Vec<TableProviderFilterPushDown>> {
+        Ok(vec![TableProviderFilterPushDown::Inexact; filters.len()])
+    }
+
+    async fn scan(
+        &self,
+        _state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        _limit: Option<usize>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let (lower, upper) = time_range(filters);
+        let snapshot = self
+            .engine
+            .snapshot(&self.scope, &self.database, &self.table, lower, upper)
+            .map_err(|e| DataFusionError::External(Box::new(e)))?;
+        let projected: Vec<usize> = projection
+            .cloned()
+            .unwrap_or_else(|| (0..self.schema.fields().len()).collect());
+        let schema = Arc::new(self.schema.project(&projected)?);
+        let batches = convert(&snapshot, &schema)?;
+        let exec = MemorySourceConfig::try_new_exec(&[batches], schema, None)?;
+        Ok(exec)
+    }
+}
+
+/// Builds batches of `schema` (a projection of the table schema) from the snapshot's chunks.
+fn convert(snapshot: &TableSnapshot, schema: &SchemaRef) -> Result<Vec<RecordBatch>> {
+    // One values array per projected dimension, indexed by series id; one for measure names.
+    let mut dimension_values: HashMap<&str, ArrayRef> = HashMap::new();
+    for field in schema.fields() {
+        if snapshot
+            .columns
+            .iter()
+            .any(|(n, k)| n == field.name() && *k == ColumnKind::Dimension)
+        {
+            let values: StringArray = snapshot
+                .series
+                .iter()
+                .map(|dims| {
+                    dims.iter()
+                        .find(|(n, _)| n == field.name())
+                        .map(|(_, v)| v.as_str())
+                })
+                .collect();
+            dimension_values.insert(field.name(), Arc::new(values));
+        }
+    }
+    let measure_names: ArrayRef = Arc::new(
+        snapshot
+            .measures
+            .iter()
+            .map(|(n, _)| Some(n.as_str()))
+            .collect::<StringArray>(),
+    );
+    let mut out = Vec::with_capacity(snapshot.batches.len());
+    for part in &snapshot.batches {
+        let chunk = &part.batch;
+        let rows = chunk.num_rows();
+        let column = |name: &str| {
+            chunk
+                .schema()
+                .index_of(name)
+                .ok()
+                .map(|i| chunk.column(i).clone())
+        };
+        let keys = |name: &str| -> Result<UInt32Array> {
+            column(name)
+                .and_then(|c| c.as_any().downcast_ref::<UInt32Array>().cloned())
+                .ok_or_else(|| DataFusionError::Internal(format!("chunk without {name}")))
+        };
+        let mut columns: Vec<ArrayRef> = Vec::with_capacity(schema.fields().len());
+        for field in schema.fields() {
+            let name = field.name().as_str();
+            let array: ArrayRef = if let Some(values) = dimension_values.get(name) {
+                Arc::new(DictionaryArray::<UInt32Type>::try_new(
+                    keys("series")?,
+                    values.clone(),
+                )?)
+            } else if name == "measure_name" {
+                Arc::new(DictionaryArray::<UInt32Type>::try_new(
+                    keys("measure")?,
+                    measure_names.clone(),
+                )?)
+            } else if name == "time" {
+                as_timestamp(column("time"), rows)
+            } else {
+                match (column(name), field.data_type()) {
+                    (Some(c), DataType::Timestamp(_, _)) => as_timestamp(Some(c), rows),
+                    (Some(c), _) => c,
+                    (None, dt) => new_null_array(dt, rows),
+                }
+            };
+            columns.push(array);
+        }
+        let batch = RecordBatch::try_new_with_options(
+            schema.clone(),
+            columns,
+            &RecordBatchOptions::new().with_row_count(Some(rows)),
+        )?;
+        let batch = match &part.live {
+            Some(mask) => filter_record_batch(&batch, &mask.iter().copied().map(Some).collect())?,
+            None => batch,
+        };
+        out.push(batch);
+    }
+    Ok(out)
+}
+
+/// The chunk layout keeps times as Int64 nanoseconds; reinterpret without copying.
+fn as_timestamp(column: Option<ArrayRef>, rows: usize) -> ArrayRef {
+    match column
+        .as_ref()
+        .and_then(|c| c.as_any().downcast_ref::<Int64Array>())
+    {
+        Some(ints) => Arc::new(TimestampNanosecondArray::new(
+            ints.values().clone(),
+            ints.nulls().cloned(),
+        )),
+        None => new_null_array(&timestamp_type(), rows),
+    }
+}
+
+/// `[lower, upper)` in nanoseconds implied by conjunctive filters on `time`.
+fn time_range(filters: &[Expr]) -> (Option<i64>, Option<i64>) {
+    let (mut lower, mut upper): (Option<i64>, Option<i64>) = (None, None);
+    let mut tighten_lower = |v: i64| lower = Some(lower.map_or(v, |l| l.max(v)));
+    let mut bounds = Vec::new();
+    for f in filters {
+        collect_bounds(f, &mut bounds);
+    }
+    let mut uppers = Vec::new();
+    for (op, v) in bounds {
+        match op {
+            Operator::Gt => tighten_lower(v.saturating_add(1)),
+            Operator::GtEq => tighten_lower(v),
+            Operator::Lt => uppers.push(v),
+            Operator::LtEq => uppers.push(v.saturating_add(1)),
+            Operator::Eq => {
+                tighten_lower(v);
+                uppers.push(v.saturating_add(1));
+            }
+            _ => {}
+        }
+    }
+    for v in uppers {
+        upper = Some(upper.map_or(v, |u| u.min(v)));
+    }
+    (lower, upper)
+}
+
+fn collect_bounds(expr: &Expr, out: &mut Vec<(Operator, i64)>) {
+    match expr {
+        Expr::BinaryExpr(BinaryExpr {
+            left,
+            op: Operator::And,
+            right,
+        }) => {
+            collect_bounds(left, out);
+            collect_bounds(right, out);
+        }
+        Expr::BinaryExpr(BinaryExpr { left, op, right }) => {
+            if let (Some(()), Some(v)) = (is_time(left), timestamp_literal(right)) {
+                out.push((*op, v));
+            } else if let (Some(v), Some(())) = (timestamp_literal(left), is_time(right)) {
+                if let Some(swapped) = op.swap() {
+                    out.push((swapped, v));
+                }
+            }
+        }
+        Expr::Between(b) if !b.negated => {
+            if let (Some(()), Some(lo), Some(hi)) = (
+                is_time(&b.expr),
+                timestamp_literal(&b.low),
+                timestamp_literal(&b.high),
+            ) {
+                out.push((Operator::GtEq, lo));
+                out.push((Operator::LtEq, hi));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_time(expr: &Expr) -> Option<()> {
+    match expr {
+        Expr::Column(c) if c.name == "time" => Some(()),
+        Expr::Cast(c) => is_time(&c.expr),
+        _ => None,
+    }
+}
+
+fn timestamp_literal(expr: &Expr) -> Option<i64> {
+    match expr {
+        Expr::Literal(ScalarValue::TimestampNanosecond(Some(v), _), _) => Some(*v),
+        Expr::Literal(ScalarValue::TimestampMicrosecond(Some(v), _), _) => v.checked_mul(1_000),
+        Expr::Literal(ScalarValue::TimestampMillisecond(Some(v), _), _) => v.checked_mul(1_000_000),
+        Expr::Literal(ScalarValue::TimestampSecond(Some(v), _), _) => v.checked_mul(1_000_000_000),
+        Expr::Cast(c) => timestamp_literal(&c.expr),
+        _ => None,
+    }
+}
+
+/// The default catalog: one schema per database of the caller's scope, resolved on demand.
+#[derive(Debug)]
+pub struct TimestreamCatalog {
+    pub engine: Arc<Engine>,
+    pub scope: Scope,
+}
+
+impl CatalogProvider for TimestreamCatalog {
+    fn schema_names(&self) -> Vec<String> {
+        self.engine
+            .list_databases(&self.scope, Some(20), None)
+            .map(|(dbs, _)| dbs.into_iter().map(|d| d.database_name).collect())
+            .unwrap_or_default()
+    }
+
+    fn schema(&self, name: &str) -> Option<Arc<dyn SchemaProvider>> {
+        self.engine.describe_database(&self.scope, name).ok()?;
+        Some(Arc::new(TimestreamDatabase {
+            engine: self.engine.clone(),
+            scope: self.scope.clone(),
+            database: name.into(),
+        }))
+    }
+}
+
+#[derive(Debug)]
+pub struct TimestreamDatabase {
+    engine: Arc<Engine>,
+    scope: Scope,
+    database: String,
+}
+
+#[async_trait]
+impl SchemaProvider for TimestreamDatabase {
+    fn table_names(&self) -> Vec<String> {
+        self.engine
+            .list_tables(&self.scope, Some(&self.database), Some(20), None)
+            .map(|(t, _)| t.into_iter().map(|t| t.table_name).collect())
+            .unwrap_or_default()
+    }
+
+    async fn table(&self, name: &str) -> Result<Option<Arc<dyn TableProvider>>> {
+        match TimestreamTable::new(
+            self.engine.clone(),
+            self.scope.clone(),
+            &self.database,
+            name,
+        ) {
+            Ok(t) => Ok(Some(Arc::new(t))),
+            Err(engine::Error::TableNotFound { .. } | engine::Error::DatabaseNotFound(_)) => {
+                Ok(None)
+            }
+            Err(e) => Err(DataFusionError::External(Box::new(e))),
+        }
+    }
+
+    fn table_exist(&self, name: &str) -> bool {
+        self.engine
+            .describe_table(&self.scope, &self.database, name)
+            .is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::logical_expr::{col, lit};
+
+    #[test]
+    fn time_range_from_conjunctions() {
+        let ts = |v| lit(ScalarValue::TimestampNanosecond(Some(v), None));
+        let f = col("time")
+            .gt_eq(ts(100))
+            .and(col("time").lt(ts(200)))
+            .and(col("host").eq(lit("a")));
+        assert_eq!(time_range(&[f]), (Some(100), Some(200)));
+        assert_eq!(time_range(&[ts(50).lt(col("time"))]), (Some(51), None));
+        assert_eq!(
+            time_range(&[col("time").gt(ts(1)).or(col("time").lt(ts(0)))]),
+            (None, None)
+        );
+    }
+}

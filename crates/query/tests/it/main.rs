@@ -1,0 +1,7 @@
+//! The query crate over a real engine (in memory, clock frozen): the walkthrough's queries and
+//! the dialect, results compared in AWS's encoding.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+extern crate timestream_local_query as query;
+
+mod walkthrough;
