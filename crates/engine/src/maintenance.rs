@@ -33,6 +33,39 @@ pub fn spawn(core: Weak<Core>) {
     }
 }
 
+/// How often the checkpointer copies the WAL into the database file.
+const CHECKPOINT_PERIOD: Duration = Duration::from_millis(250);
+
+/// Checkpoints the WAL from a connection of its own, so the writer's commits never do that
+/// work (SQLite's automatic checkpoints would run inside them). PASSIVE: it never blocks the
+/// writer or readers; once the whole log is copied, SQLite starts reusing it from the start.
+pub fn spawn_checkpointer(path: std::path::PathBuf, core: Weak<Core>) {
+    let spawned = std::thread::Builder::new()
+        .name("tsl-checkpoint".into())
+        .spawn(move || {
+            let conn = match Connection::open(&path) {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot open the checkpoint connection");
+                    return;
+                }
+            };
+            let _ = conn.busy_timeout(Duration::from_millis(100));
+            loop {
+                std::thread::sleep(CHECKPOINT_PERIOD);
+                if core.upgrade().is_none() {
+                    return;
+                }
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::debug!(error = %e, "checkpoint skipped");
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the checkpoint thread; the WAL grows until shutdown");
+    }
+}
+
 /// What one maintenance pass did.
 #[derive(Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct MaintenanceReport {

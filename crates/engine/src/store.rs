@@ -173,6 +173,11 @@ impl Engine {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        if path.is_some() {
+            // Checkpoints run on their own connection and thread (see maintenance), not inside
+            // the writer's commits.
+            conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        }
         migrate(&conn)?;
         let memory = maintenance::rebuild_memory_tier(&conn, clock.now_ns())?;
         let core = Arc::new(Core {
@@ -185,6 +190,9 @@ impl Engine {
         let writer = Writer::spawn(Arc::downgrade(&core))
             .map_err(|e| crate::Error::Corrupt(format!("cannot start the writer: {e}")))?;
         maintenance::spawn(Arc::downgrade(&core));
+        if let Some(path) = &core.path {
+            maintenance::spawn_checkpointer(path.clone(), Arc::downgrade(&core));
+        }
         Ok(Self { core, writer })
     }
 
