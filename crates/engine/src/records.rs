@@ -48,12 +48,7 @@ impl Engine {
         let lower = settings.memory_lower_ns(self.clock().now_ns());
         let conn = self.core.lock_conn();
         let mut states = self.core.lock_states();
-        let state = match states.entry(settings.id) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(TableState::load(&conn, settings.id)?)
-            }
-        };
+        let state = TableState::cached(&mut states, &conn, settings.id)?;
         let resolve = |series: u32, measure: u32| {
             (
                 state

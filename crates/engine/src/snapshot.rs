@@ -47,12 +47,7 @@ impl Engine {
         let settings = self.table_settings(scope, database, table)?;
         let conn = self.core.lock_conn();
         let mut states = self.core.lock_states();
-        let state = match states.entry(settings.id) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(TableState::load(&conn, settings.id)?)
-            }
-        };
+        let state = TableState::cached(&mut states, &conn, settings.id)?;
         Ok(state.columns.clone())
     }
 
@@ -71,12 +66,7 @@ impl Engine {
         let upper = upper_ns.unwrap_or(i64::MAX);
         let conn = self.core.lock_conn();
         let mut states = self.core.lock_states();
-        let state = match states.entry(settings.id) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(TableState::load(&conn, settings.id)?)
-            }
-        };
+        let state = TableState::cached(&mut states, &conn, settings.id)?;
         let mut batches = Vec::new();
         let mut bytes = 0;
         if upper > memory_lower {

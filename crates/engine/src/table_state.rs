@@ -148,6 +148,18 @@ impl TableState {
         Ok(state)
     }
 
+    /// The state of `table_id` from `cache`, loaded from `conn` on first use.
+    pub fn cached<'a>(
+        cache: &'a mut HashMap<i64, TableState>,
+        conn: &Connection,
+        table_id: i64,
+    ) -> Result<&'a mut Self> {
+        Ok(match cache.entry(table_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(Self::load(conn, table_id)?),
+        })
+    }
+
     fn push_column(&mut self, name: String, kind: ColumnKind) {
         match kind {
             ColumnKind::Dimension => self.dimension_count += 1,

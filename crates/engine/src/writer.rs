@@ -102,12 +102,7 @@ fn apply_group(core: &Arc<Core>, jobs: Vec<Job>) {
                 }));
                 continue;
             };
-            let state = match states.entry(job.table_id) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(TableState::load(&tx, job.table_id)?)
-                }
-            };
+            let state = TableState::cached(&mut states, &tx, job.table_id)?;
             let mut ops = Vec::new();
             outcomes.push(Ok(apply_job(
                 &tx,
