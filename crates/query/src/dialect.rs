@@ -6,7 +6,9 @@
 //!   column name, not a cast: it becomes the quoted identifier `"measure_value::double"`;
 //! - duration literals `15m`, `1h`, `100ms`, `2day`, `50ns` become `INTERVAL '15 minute'`. A
 //!   number counts as a duration only where an expression can start (not glued to an
-//!   identifier), so a table `readings-PT1M-41830d` stays a name.
+//!   identifier), so a table `readings-PT1M-41830d` stays a name;
+//! - Trino's `VALUES 1, 2, 3` (one-column rows without parentheses) becomes
+//!   `VALUES (1), (2), (3)`.
 //!
 //! Positions in the rewritten text differ from the user's; [`Rewritten::original_position`]
 //! maps an error position back.
@@ -43,13 +45,66 @@ fn is_ident_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
+/// Words that end a `VALUES` list written at the list's own parenthesis depth.
+const VALUES_END: [&str; 8] = [
+    "ORDER",
+    "LIMIT",
+    "OFFSET",
+    "FETCH",
+    "UNION",
+    "INTERSECT",
+    "EXCEPT",
+    "AS",
+];
+
+/// A `VALUES` list being read: the parenthesis depth of its rows, whether the next token
+/// starts a row, and whether the current row got an opening parenthesis from us.
+struct ValuesList {
+    depth: usize,
+    row_start: bool,
+    wrapped: bool,
+}
+
 pub fn rewrite(sql: &str) -> Rewritten {
     let chars: Vec<(usize, char)> = sql.char_indices().collect();
     let mut out = String::with_capacity(sql.len() + 16);
     let mut edits = Vec::new();
+    let mut depth = 0usize;
+    let mut values: Option<ValuesList> = None;
     let mut i = 0;
     while i < chars.len() {
         let (pos, c) = chars[i];
+        let prev_is_ident = i > 0 && (is_ident_char(chars[i - 1].1) || chars[i - 1].1 == '.');
+        if let Some(list) = values.as_mut().filter(|l| l.depth == depth) {
+            let word_end = sql[pos..]
+                .find(|ch: char| !is_ident_char(ch))
+                .map_or(sql.len(), |e| pos + e);
+            let ends_list = c == ')'
+                || !prev_is_ident
+                    && VALUES_END
+                        .iter()
+                        .any(|w| w.eq_ignore_ascii_case(&sql[pos..word_end]));
+            if ends_list || c == ',' {
+                if list.wrapped {
+                    edits.push((out.len(), pos));
+                    out.push(')');
+                    edits.push((out.len(), pos));
+                    list.wrapped = false;
+                }
+                list.row_start = c == ',';
+                if ends_list {
+                    values = None;
+                }
+            } else if list.row_start && !c.is_whitespace() {
+                list.row_start = false;
+                if c != '(' {
+                    edits.push((out.len(), pos));
+                    out.push('(');
+                    edits.push((out.len(), pos));
+                    list.wrapped = true;
+                }
+            }
+        }
         // String literals, quoted identifiers, comments: copied verbatim.
         let closing = match c {
             '\'' => Some('\''),
@@ -91,7 +146,26 @@ pub fn rewrite(sql: &str) -> Rewritten {
             }
             continue;
         }
-        let prev_is_ident = i > 0 && (is_ident_char(chars[i - 1].1) || chars[i - 1].1 == '.');
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if !prev_is_ident
+            && sql.len() >= pos + 6
+            && sql.is_char_boundary(pos + 6)
+            && sql[pos..pos + 6].eq_ignore_ascii_case("values")
+            && !sql[pos + 6..].starts_with(is_ident_char)
+        {
+            out.push_str(&sql[pos..pos + 6]);
+            i += 6;
+            values = Some(ValuesList {
+                depth,
+                row_start: true,
+                wrapped: false,
+            });
+            continue;
+        }
         // measure_value::<type>
         if !prev_is_ident && sql[pos..].starts_with("measure_value::") {
             let rest = &sql[pos + "measure_value::".len()..];
@@ -151,6 +225,10 @@ pub fn rewrite(sql: &str) -> Rewritten {
         }
         out.push(c);
         i += 1;
+    }
+    if values.is_some_and(|l| l.wrapped) {
+        edits.push((out.len(), sql.len()));
+        out.push(')');
     }
     Rewritten { sql: out, edits }
 }
@@ -227,6 +305,27 @@ mod tests {
             r#"FROM "readings-PT1M-41830d" x1d"#
         );
         assert_eq!(rewrite("-- 5m\nSELECT '5m'").sql, "-- 5m\nSELECT '5m'");
+    }
+
+    #[test]
+    fn values_rows_get_parentheses() {
+        assert_eq!(
+            rewrite("SELECT x FROM (VALUES 3, NULL, 'a,b') AS t(x)").sql,
+            "SELECT x FROM (VALUES (3), (NULL), ('a,b')) AS t(x)"
+        );
+        assert_eq!(
+            rewrite("VALUES (1, 2), (3, 4) ORDER BY 1").sql,
+            "VALUES (1, 2), (3, 4) ORDER BY 1"
+        );
+        assert_eq!(
+            rewrite("SELECT 17 < ALL (VALUES 19, abs(-20))").sql,
+            "SELECT 17 < ALL (VALUES (19), (abs(-20)))"
+        );
+        assert_eq!(rewrite("VALUES 1, 2").sql, "VALUES (1), (2)");
+        assert_eq!(
+            rewrite("SELECT my_values, xorder FROM t").sql,
+            "SELECT my_values, xorder FROM t"
+        );
     }
 
     #[test]

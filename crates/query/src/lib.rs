@@ -14,6 +14,7 @@ mod error;
 pub mod functions;
 pub mod provider;
 mod run;
+mod typing;
 
 pub use error::Error;
 pub use run::QueryService;

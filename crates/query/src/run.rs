@@ -9,7 +9,7 @@ use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::common::TableReference;
 use datafusion::dataframe::DataFrame;
 use datafusion::execution::context::{SessionConfig, SessionContext};
-use datafusion::logical_expr::ScalarUDF;
+use datafusion::logical_expr::{AggregateUDF, ScalarUDF, WindowUDF};
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{Expr as SqlExpr, SelectItem, SetExpr, Statement};
 use engine::{Engine, Scope};
@@ -18,7 +18,7 @@ use protocol::operations::query::{QueryInput, QueryOutput, QueryStatus};
 use crate::cursor::{Cursor, Cursors};
 use crate::dialect::{self, line_col, Rewritten};
 use crate::provider::TimestreamCatalog;
-use crate::{encode, functions, Error};
+use crate::{encode, functions, typing, Error};
 
 /// AWS cuts a synchronous Query call off after 60 s.
 const QUERY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -28,6 +28,8 @@ const MIN_METERED_BYTES: i64 = 10_000_000;
 pub struct QueryService {
     engine: Arc<Engine>,
     functions: Vec<Arc<ScalarUDF>>,
+    aggregates: Vec<Arc<AggregateUDF>>,
+    windows: Vec<Arc<WindowUDF>>,
     cursors: Mutex<Cursors>,
 }
 
@@ -36,6 +38,8 @@ impl QueryService {
         Self {
             engine,
             functions: functions::scalar_functions(),
+            aggregates: functions::aggregate_functions(),
+            windows: functions::window_functions(),
             cursors: Mutex::default(),
         }
     }
@@ -77,6 +81,8 @@ impl QueryService {
             .with_create_default_catalog_and_schema(false)
             .with_target_partitions(2);
         config.options_mut().sql_parser.enable_ident_normalization = false;
+        // Trino sorts NULLs last in both directions.
+        config.options_mut().sql_parser.default_null_ordering = "nulls_last".into();
         let ctx = SessionContext::new_with_config(config);
         ctx.register_catalog(
             "datafusion",
@@ -87,6 +93,12 @@ impl QueryService {
         );
         for f in &self.functions {
             ctx.register_udf(f.as_ref().clone());
+        }
+        for f in &self.aggregates {
+            ctx.register_udaf(f.as_ref().clone());
+        }
+        for f in &self.windows {
+            ctx.register_udwf(f.as_ref().clone());
         }
         let mut state = ctx.state();
         state.execution_props_mut().query_execution_start_time = Some(self.engine.clock().now());
@@ -104,6 +116,7 @@ impl QueryService {
         )?;
         let names = output_names(&statement);
         let plan = state.statement_to_plan(statement).await.map_err(df_error)?;
+        let plan = typing::apply(plan).map_err(df_error)?;
         let frame = DataFrame::new(state, plan);
         let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
         let started = Instant::now();

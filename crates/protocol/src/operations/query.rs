@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 
 super::operation!(Query, "Query", QueryInput, QueryOutput);
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct QueryInput {
     pub query_string: String,
