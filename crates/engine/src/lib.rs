@@ -29,7 +29,7 @@ pub use maintenance::MaintenanceReport;
 pub use record::{Measures, StoredRecord, Tier, Value};
 pub use records::RecordView;
 pub use scope::Scope;
-pub use snapshot::{SnapshotBatch, TableSnapshot};
+pub use snapshot::{MeasureSummary, SnapshotBatch, TableSnapshot};
 pub use store::Engine;
 pub use table_state::{measure_value_column, ColumnKind, MeasureKind};
 pub use writer::WriteOutcome;

@@ -5,6 +5,7 @@
 //! SQLite only when the range reaches below the memory window, so a query over recent data
 //! never touches disk.
 
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
@@ -21,6 +22,15 @@ use crate::{Engine, Error, Result, Scope};
 pub struct SnapshotBatch {
     pub batch: RecordBatch,
     pub live: Option<Arc<Vec<bool>>>,
+}
+
+/// A measure name of a table as `SHOW MEASURES` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeasureSummary {
+    pub name: String,
+    pub kind: MeasureKind,
+    /// The dimensions of the records of this measure, in the table's column order.
+    pub dimensions: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +59,61 @@ impl Engine {
         let mut states = self.core.lock_states();
         let state = TableState::cached(&mut states, &conn, settings.id)?;
         Ok(state.columns.clone())
+    }
+
+    /// Every measure name of the table, by name, with the dimensions its records carry. Reads
+    /// the (series, measure) pairs of every stored record: metadata statements are rare.
+    pub fn measures(
+        &self,
+        scope: &Scope,
+        database: &str,
+        table: &str,
+    ) -> Result<Vec<MeasureSummary>> {
+        let settings = self.table_settings(scope, database, table)?;
+        let conn = self.core.lock_conn();
+        let mut states = self.core.lock_states();
+        let state = TableState::cached(&mut states, &conn, settings.id)?;
+        let ordinal: HashMap<&str, usize> = state
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| (name.as_str(), i))
+            .collect();
+        let mut dimensions: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); state.measures.len()];
+        let mut stmt = conn.prepare_cached(
+            "SELECT DISTINCT measure_id, series_id FROM records WHERE table_id = ?1",
+        )?;
+        let pairs = stmt.query_map(params![settings.id], |r| {
+            Ok((r.get::<_, usize>(0)?, r.get::<_, usize>(1)?))
+        })?;
+        for pair in pairs {
+            let (measure, series) = pair?;
+            let (Some(dims), Some(set)) = (state.series.get(series), dimensions.get_mut(measure))
+            else {
+                return Err(Error::Corrupt(format!(
+                    "record of unknown series {series} or measure {measure}"
+                )));
+            };
+            set.extend(
+                dims.iter()
+                    .filter_map(|(name, _)| ordinal.get(name.as_str())),
+            );
+        }
+        let mut measures: Vec<MeasureSummary> = state
+            .measures
+            .iter()
+            .zip(dimensions)
+            .map(|((name, kind), dims)| MeasureSummary {
+                name: name.clone(),
+                kind: *kind,
+                dimensions: dims
+                    .into_iter()
+                    .map(|i| state.columns[i].0.clone())
+                    .collect(),
+            })
+            .collect();
+        measures.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(measures)
     }
 
     /// Records with `lower_ns <= time < upper_ns` (either bound optional), from both tiers.

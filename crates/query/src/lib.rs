@@ -12,6 +12,7 @@ pub mod dialect;
 pub mod encode;
 mod error;
 pub mod functions;
+pub mod metadata;
 pub mod provider;
 mod run;
 mod typing;

@@ -5,6 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::common::TableReference;
 use datafusion::dataframe::DataFrame;
@@ -18,7 +19,7 @@ use protocol::operations::query::{QueryInput, QueryOutput, QueryStatus};
 use crate::cursor::{Cursor, Cursors};
 use crate::dialect::{self, line_col, Rewritten};
 use crate::provider::TimestreamCatalog;
-use crate::{encode, functions, typing, Error};
+use crate::{encode, functions, metadata, typing, Error};
 
 /// AWS cuts a synchronous Query call off after 60 s.
 const QUERY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -73,6 +74,23 @@ impl QueryService {
     }
 
     async fn run(&self, scope: &Scope, query: &str) -> Result<Cursor, Error> {
+        if let Some(statement) = metadata::parse(query) {
+            let batch = metadata::run(&self.engine, scope, &statement?)?;
+            // Metadata statements scan and meter nothing (timestream-sql.md §7.1).
+            let status = QueryStatus {
+                progress_percentage: 100.0,
+                cumulative_bytes_scanned: 0,
+                cumulative_bytes_metered: 0,
+            };
+            return Ok(new_cursor(
+                scope,
+                query,
+                &batch.schema(),
+                None,
+                vec![batch],
+                status,
+            ));
+        }
         let rewritten = dialect::rewrite(query.trim_end().trim_end_matches(';'));
         let df_error = |e| Error::from_datafusion(e, query, &rewritten);
 
@@ -123,37 +141,16 @@ impl QueryService {
         let batches = frame.collect().await.map_err(df_error)?;
         tracing::debug!(elapsed = ?started.elapsed(), rows = batches.iter().map(|b| b.num_rows()).sum::<usize>(), "query ran");
 
-        let columns = schema
-            .fields()
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                let name = names
-                    .as_ref()
-                    .and_then(|n| n.get(i).cloned())
-                    .unwrap_or_else(|| f.name().clone());
-                encode::column_info(&name, f.data_type())
-            })
-            .collect();
         let scanned: i64 = batches
             .iter()
             .map(|b| b.get_array_memory_size() as i64)
             .sum();
-        Ok(Cursor {
-            scope: scope.clone(),
-            query_string: query.to_owned(),
-            query_id: uuid::Uuid::new_v4().simple().to_string().to_uppercase(),
-            columns,
-            batches,
-            batch: 0,
-            row: 0,
-            status: QueryStatus {
-                progress_percentage: 100.0,
-                cumulative_bytes_scanned: scanned,
-                cumulative_bytes_metered: scanned.max(MIN_METERED_BYTES),
-            },
-            created: Instant::now(),
-        })
+        let status = QueryStatus {
+            progress_percentage: 100.0,
+            cumulative_bytes_scanned: scanned,
+            cumulative_bytes_metered: scanned.max(MIN_METERED_BYTES),
+        };
+        Ok(new_cursor(scope, query, &schema, names, batches, status))
     }
 
     /// Every table a query names must exist: AWS's texts, with the position of the reference.
@@ -201,6 +198,40 @@ impl QueryService {
             }
         }
         Ok(())
+    }
+}
+
+/// A finished run's cursor: `ColumnInfo` from the schema, named by `names` where given.
+fn new_cursor(
+    scope: &Scope,
+    query: &str,
+    schema: &SchemaRef,
+    names: Option<Vec<String>>,
+    batches: Vec<RecordBatch>,
+    status: QueryStatus,
+) -> Cursor {
+    let columns = schema
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let name = names
+                .as_ref()
+                .and_then(|n| n.get(i).cloned())
+                .unwrap_or_else(|| f.name().clone());
+            encode::column_info(&name, f.data_type())
+        })
+        .collect();
+    Cursor {
+        scope: scope.clone(),
+        query_string: query.to_owned(),
+        query_id: uuid::Uuid::new_v4().simple().to_string().to_uppercase(),
+        columns,
+        batches,
+        batch: 0,
+        row: 0,
+        status,
+        created: Instant::now(),
     }
 }
 
