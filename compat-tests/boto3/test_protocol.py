@@ -88,8 +88,6 @@ NOT_YET_CANDIDATES = [
         "ScheduledQueryExecutionRoleArn": "arn:aws:iam::123456789012:role/Role",
         "ErrorReportConfiguration": {"S3Configuration": {"BucketName": "error-bucket"}},
     }, "CreateScheduledQuery"),
-    ("query", "prepare_query", {"QueryString": "SELECT 1", "ValidateOnly": True}, "PrepareQuery"),
-    ("query", "cancel_query", {"QueryId": "abc123"}, "CancelQuery"),
     ("query", "list_scheduled_queries", {}, "ListScheduledQueries"),
     ("write", "list_batch_load_tasks", {}, "ListBatchLoadTasks"),
     ("write", "describe_batch_load_task", {"TaskId": "ABC123"}, "DescribeBatchLoadTask"),

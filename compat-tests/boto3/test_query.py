@@ -141,3 +141,107 @@ def test_errors(query, metrics):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         query.query(QueryString="SELECT time FROM monitoring.server_metrics", NextToken="forged-token-value")
     assert e.value.response["Error"]["Message"] == "Invalid pagination token"
+
+
+# ------------------------------------------------------------ metadata statements
+
+def test_show_and_describe(query, metrics):
+    rows, pages = run_query(query, "SHOW DATABASES")
+    assert rows == [["monitoring"]]
+    assert pages[0]["ColumnInfo"] == [{"Name": "Database", "Type": {"ScalarType": "VARCHAR"}}]
+    assert pages[0]["QueryStatus"]["CumulativeBytesMetered"] == 0
+    rows, pages = run_query(query, 'SHOW TABLES FROM "monitoring" LIKE \'server%\'')
+    assert rows == [["server_metrics"]]
+    assert pages[0]["ColumnInfo"] == [{"Name": "Table", "Type": {"ScalarType": "VARCHAR"}}]
+    _, pages = run_query(query, "DESCRIBE monitoring.server_metrics")
+    assert [c["Name"] for c in pages[0]["ColumnInfo"]] == ["Column", "Type", "Timestream attribute type"]
+    described = [[d["ScalarValue"] for d in r["Data"]] for r in pages[0]["Rows"]]
+    assert described == [
+        ["hostname", "varchar", "DIMENSION"], ["region", "varchar", "DIMENSION"],
+        ["service", "varchar", "DIMENSION"], ["measure_name", "varchar", "MEASURE_NAME"],
+        ["time", "timestamp", "TIMESTAMP"], ["measure_value::double", "double", "MEASURE_VALUE"],
+        ["cpu_usage", "double", "MULTI"], ["memory_usage_mb", "bigint", "MULTI"]]
+
+
+def test_show_measures_shapes_as_recorded(query, metrics):
+    _, pages = run_query(query, "SHOW MEASURES FROM monitoring.server_metrics")
+    page = pages[0]
+    # The ColumnInfo of grafana's recorded show-measures.json.
+    assert page["ColumnInfo"] == [
+        {"Name": "measure_name", "Type": {"ScalarType": "VARCHAR"}},
+        {"Name": "data_type", "Type": {"ScalarType": "VARCHAR"}},
+        {"Name": "dimensions", "Type": {"ArrayColumnInfo": {"Type": {"RowColumnInfo": [
+            {"Name": "dimension_name", "Type": {"ScalarType": "VARCHAR"}},
+            {"Name": "data_type", "Type": {"ScalarType": "VARCHAR"}}]}}}},
+    ]
+    first = page["Rows"][0]["Data"]
+    assert first[0] == {"ScalarValue": "cpu_usage"}
+    assert first[1] == {"ScalarValue": "double"}
+    assert first[2]["ArrayValue"][0] == {"RowValue": {"Data": [
+        {"ScalarValue": "hostname"}, {"ScalarValue": "varchar"}]}}
+    assert page["Rows"][1]["Data"][:2] == [{"ScalarValue": "server_health"}, {"ScalarValue": "multi"}]
+
+
+# ------------------------------------------------------------ PrepareQuery, CancelQuery, tokens
+
+def test_prepare_query_describes_columns(query, metrics):
+    out = query.prepare_query(QueryString="""
+        SELECT hostname, measure_value::double AS cpu, 1 AS one, avg(measure_value::double)
+        FROM monitoring.server_metrics GROUP BY hostname, measure_value::double""", ValidateOnly=True)
+    assert out["Parameters"] == []
+    assert out["Columns"] == [
+        {"Name": "hostname", "Type": {"ScalarType": "VARCHAR"}, "DatabaseName": "monitoring",
+         "TableName": "server_metrics", "Aliased": False},
+        {"Name": "cpu", "Type": {"ScalarType": "DOUBLE"}, "DatabaseName": "monitoring",
+         "TableName": "server_metrics", "Aliased": True},
+        {"Name": "one", "Type": {"ScalarType": "INTEGER"}, "Aliased": True},
+        {"Name": "_col3", "Type": {"ScalarType": "DOUBLE"}, "Aliased": False},
+    ]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        query.prepare_query(QueryString="SELECT nope FROM monitoring.server_metrics", ValidateOnly=True)
+    assert e.value.response["Error"]["Message"] == "line 1:8: Column 'nope' does not exist"
+
+
+def test_cancel_a_paged_query(query, metrics):
+    first = query.query(QueryString="SELECT time FROM monitoring.server_metrics", MaxRows=5)
+    assert "NextToken" in first
+    out = query.cancel_query(QueryId=first["QueryId"])
+    assert "CancellationMessage" not in out
+    again = query.cancel_query(QueryId=first["QueryId"])
+    assert first["QueryId"] in again["CancellationMessage"]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        query.query(QueryString="SELECT time FROM monitoring.server_metrics", NextToken=first["NextToken"])
+    assert e.value.response["Error"]["Code"] == "ConflictException"
+    assert e.value.response["Error"]["Message"] == "Unable to poll results for a cancelled query"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        query.cancel_query(QueryId="NEVERISSUED")
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_client_token_makes_query_idempotent(query, metrics):
+    token = "a" * 32
+    first = query.query(QueryString="SELECT count(*) FROM monitoring.server_metrics", ClientToken=token)
+    second = query.query(QueryString="SELECT count(*) FROM monitoring.server_metrics", ClientToken=token)
+    assert second["QueryId"] == first["QueryId"]
+    assert second["Rows"] == first["Rows"] == [{"Data": [{"ScalarValue": "41"}]}]
+    other = query.query(QueryString="SELECT count(*) FROM monitoring.server_metrics", ClientToken="b" * 32)
+    assert other["QueryId"] != first["QueryId"]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        query.query(QueryString="SELECT 1", ClientToken=token)
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_query_insights_when_asked(query, metrics):
+    plain = query.query(QueryString="SELECT * FROM monitoring.server_metrics WHERE time > ago(10m)")
+    assert "QueryInsightsResponse" not in plain
+    out = query.query(QueryString="SELECT * FROM monitoring.server_metrics WHERE time > ago(10m)",
+                      QueryInsights={"Mode": "ENABLED_WITH_RATE_CONTROL"})
+    insights = out["QueryInsightsResponse"]
+    assert insights["QueryTableCount"] == 1
+    assert insights["OutputRows"] == len(out["Rows"]) > 0
+    assert insights["OutputBytes"] > 0
+    temporal = insights["QueryTemporalRange"]["Max"]
+    assert temporal["TableArn"].endswith(":database/monitoring/table/server_metrics")
+    assert 0 < temporal["Value"] <= 10 * 60 * 10**9
+    assert insights["QuerySpatialCoverage"]["Max"]["Value"] == 1.0
+    assert out["QueryStatus"]["CumulativeBytesScanned"] > 0

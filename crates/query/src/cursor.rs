@@ -1,17 +1,17 @@
 //! Result cursors behind `NextToken`: the rows a query still has to return, bound to the query
-//! string and the caller's scope. Only the latest token of a chain is valid; a cursor expires an
-//! hour after its query ran (AWS's rules, wire-protocol.md §5.5).
+//! string and the caller's scope (kept by [`crate::registry`]), paged under `MaxRows` and AWS's
+//! 1 MB cap.
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use datafusion::arrow::record_batch::RecordBatch;
 use engine::Scope;
-use protocol::operations::query::{ColumnInfo, QueryOutput, QueryStatus, Row};
+use protocol::operations::query::{
+    ColumnInfo, QueryInsightsResponse, QueryOutput, QueryStatus, Row,
+};
 
 use crate::encode;
 
-const TTL: Duration = Duration::from_secs(3600);
 /// AWS's page cap.
 pub const MAX_PAGE_BYTES: usize = 1024 * 1024;
 
@@ -24,6 +24,8 @@ pub struct Cursor {
     pub batch: usize,
     pub row: usize,
     pub status: QueryStatus,
+    /// Sent with every page when the query asked for insights.
+    pub insights: Option<QueryInsightsResponse>,
     pub created: Instant,
 }
 
@@ -68,30 +70,7 @@ impl Cursor {
             rows,
             column_info: self.columns.clone(),
             query_status: self.status.clone(),
-        }
-    }
-}
-
-#[derive(Default)]
-pub struct Cursors {
-    open: HashMap<String, Cursor>,
-}
-
-impl Cursors {
-    pub fn insert(&mut self, token: String, cursor: Cursor) {
-        self.open.retain(|_, c| c.created.elapsed() < TTL);
-        self.open.insert(token, cursor);
-    }
-
-    /// Takes the cursor of `token` if it belongs to this scope and query string.
-    pub fn take(&mut self, token: &str, scope: &Scope, query_string: &str) -> Option<Cursor> {
-        let valid = self.open.get(token).is_some_and(|c| {
-            &c.scope == scope && c.query_string == query_string && c.created.elapsed() < TTL
-        });
-        if valid {
-            self.open.remove(token)
-        } else {
-            None
+            query_insights_response: self.insights.clone(),
         }
     }
 }

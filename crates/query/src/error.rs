@@ -16,6 +16,14 @@ pub enum Error {
     Execution(String),
     #[error("Invalid pagination token")]
     InvalidToken,
+    #[error("Unable to poll results for a cancelled query")]
+    PollCancelled,
+    #[error("Query {0} was cancelled.")]
+    CancelledWhileRunning(String),
+    #[error("Query {0} is not running and has no results to page: it cannot be cancelled.")]
+    UnknownQuery(String),
+    #[error("{0}")]
+    ClientToken(String),
     #[error("The query timed out after {0} seconds.")]
     Timeout(u64),
     #[error(transparent)]
@@ -26,7 +34,13 @@ impl Error {
     pub fn to_aws(&self) -> AwsError {
         match self {
             Self::Validation(m) => AwsError::validation(m.clone()),
-            Self::InvalidToken => AwsError::validation(self.to_string()),
+            Self::InvalidToken | Self::UnknownQuery(_) | Self::ClientToken(_) => {
+                AwsError::validation(self.to_string())
+            }
+            Self::PollCancelled => AwsError::new(ErrorCode::ConflictException, self.to_string()),
+            Self::CancelledWhileRunning(_) => {
+                AwsError::new(ErrorCode::QueryExecutionException, self.to_string())
+            }
             Self::Execution(m) => AwsError::new(ErrorCode::QueryExecutionException, m.clone()),
             Self::Timeout(_) => AwsError::new(ErrorCode::QueryExecutionException, self.to_string()),
             Self::Engine(e) => e.to_aws(),

@@ -60,6 +60,20 @@ pub fn table_schema(columns: &[(String, ColumnKind)]) -> SchemaRef {
     Arc::new(Schema::new(fields))
 }
 
+/// What one table scan of a query read: for `QueryStatus` and `QueryInsights`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scan {
+    pub database: String,
+    pub table: String,
+    /// The time range read, `[lower, upper)` in nanoseconds, unbounded sides as `None`.
+    pub lower: Option<i64>,
+    pub upper: Option<i64>,
+    pub bytes: usize,
+}
+
+/// The scans of one query run, shared by every table provider of its session.
+pub type ScanLog = Arc<std::sync::Mutex<Vec<Scan>>>;
+
 #[derive(Debug)]
 pub struct TimestreamTable {
     engine: Arc<Engine>,
@@ -67,6 +81,7 @@ pub struct TimestreamTable {
     database: String,
     table: String,
     schema: SchemaRef,
+    scans: ScanLog,
 }
 
 impl TimestreamTable {
@@ -75,6 +90,7 @@ impl TimestreamTable {
         scope: Scope,
         database: &str,
         table: &str,
+        scans: ScanLog,
     ) -> engine::Result<Self> {
         let columns = engine.table_columns(&scope, database, table)?;
         Ok(Self {
@@ -83,6 +99,7 @@ impl TimestreamTable {
             database: database.into(),
             table: table.into(),
             schema: table_schema(&columns),
+            scans,
         })
     }
 }
@@ -116,6 +133,16 @@ impl TableProvider for TimestreamTable {
             .engine
             .snapshot(&self.scope, &self.database, &self.table, lower, upper)
             .map_err(|e| DataFusionError::External(Box::new(e)))?;
+        self.scans
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Scan {
+                database: self.database.clone(),
+                table: self.table.clone(),
+                lower,
+                upper,
+                bytes: snapshot.bytes,
+            });
         let projected: Vec<usize> = projection
             .cloned()
             .unwrap_or_else(|| (0..self.schema.fields().len()).collect());
@@ -308,6 +335,7 @@ fn timestamp_literal(expr: &Expr) -> Option<i64> {
 pub struct TimestreamCatalog {
     pub engine: Arc<Engine>,
     pub scope: Scope,
+    pub scans: ScanLog,
 }
 
 impl CatalogProvider for TimestreamCatalog {
@@ -324,6 +352,7 @@ impl CatalogProvider for TimestreamCatalog {
             engine: self.engine.clone(),
             scope: self.scope.clone(),
             database: name.into(),
+            scans: self.scans.clone(),
         }))
     }
 }
@@ -333,6 +362,7 @@ pub struct TimestreamDatabase {
     engine: Arc<Engine>,
     scope: Scope,
     database: String,
+    scans: ScanLog,
 }
 
 #[async_trait]
@@ -350,6 +380,7 @@ impl SchemaProvider for TimestreamDatabase {
             self.scope.clone(),
             &self.database,
             name,
+            self.scans.clone(),
         ) {
             Ok(t) => Ok(Some(Arc::new(t))),
             Err(engine::Error::TableNotFound { .. } | engine::Error::DatabaseNotFound(_)) => {

@@ -7,18 +7,27 @@ use std::time::{Duration, Instant};
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::common::TableReference;
 use datafusion::dataframe::DataFrame;
-use datafusion::execution::context::{SessionConfig, SessionContext};
-use datafusion::logical_expr::{AggregateUDF, ScalarUDF, WindowUDF};
+use datafusion::execution::context::{SessionConfig, SessionContext, SessionState};
+use datafusion::logical_expr::{AggregateUDF, LogicalPlan, ScalarUDF, WindowUDF};
 use datafusion::sql::parser::Statement as DfStatement;
-use datafusion::sql::sqlparser::ast::{Expr as SqlExpr, SelectItem, SetExpr, Statement};
+use datafusion::sql::sqlparser::ast::{
+    Expr as SqlExpr, SelectItem, SetExpr, Statement, TableFactor,
+};
 use engine::{Engine, Scope};
-use protocol::operations::query::{QueryInput, QueryOutput, QueryStatus};
+use protocol::operations::cancel_query::{CancelQueryInput, CancelQueryOutput};
+use protocol::operations::prepare_query::{PrepareQueryInput, PrepareQueryOutput, SelectColumn};
+use protocol::operations::query::{
+    QueryInput, QueryInsightsMode, QueryInsightsResponse, QueryOutput, QuerySpatialCoverage,
+    QuerySpatialCoverageMax, QueryStatus, QueryTemporalRange, QueryTemporalRangeMax,
+};
 
-use crate::cursor::{Cursor, Cursors};
+use crate::cursor::Cursor;
 use crate::dialect::{self, line_col, Rewritten};
-use crate::provider::TimestreamCatalog;
+use crate::provider::{Scan, ScanLog, TimestreamCatalog};
+use crate::registry::{Cancellation, Registry};
 use crate::{encode, functions, metadata, typing, Error};
 
 /// AWS cuts a synchronous Query call off after 60 s.
@@ -31,7 +40,18 @@ pub struct QueryService {
     functions: Vec<Arc<ScalarUDF>>,
     aggregates: Vec<Arc<AggregateUDF>>,
     windows: Vec<Arc<WindowUDF>>,
-    cursors: Mutex<Cursors>,
+    registry: Mutex<Registry>,
+}
+
+/// A planned query, ready to run or to describe.
+struct Planned {
+    rewritten: Rewritten,
+    state: SessionState,
+    plan: LogicalPlan,
+    columns: Option<Vec<OutputColumn>>,
+    scans: ScanLog,
+    /// The query's start time (`now()`), nanoseconds.
+    start_ns: i64,
 }
 
 impl QueryService {
@@ -41,59 +61,139 @@ impl QueryService {
             functions: functions::scalar_functions(),
             aggregates: functions::aggregate_functions(),
             windows: functions::window_functions(),
-            cursors: Mutex::default(),
+            registry: Mutex::default(),
         }
     }
 
-    fn cursors(&self) -> std::sync::MutexGuard<'_, Cursors> {
-        self.cursors.lock().unwrap_or_else(|p| p.into_inner())
+    fn registry(&self) -> std::sync::MutexGuard<'_, Registry> {
+        self.registry.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The Query operation: a new run, or the next page of an earlier one.
+    /// The Query operation: a new run, the repeated first page of a `ClientToken`, or the next
+    /// page of an earlier run.
     pub async fn query(&self, scope: &Scope, input: QueryInput) -> Result<QueryOutput, Error> {
         let max_rows = input.max_rows.and_then(|n| usize::try_from(n).ok());
         let mut cursor = match &input.next_token {
             Some(token) => self
-                .cursors()
-                .take(token, scope, &input.query_string)
-                .ok_or(Error::InvalidToken)?,
+                .registry()
+                .take_cursor(token, scope, &input.query_string)?,
             None => {
-                let run = self.run(scope, &input.query_string);
-                tokio::time::timeout(QUERY_TIMEOUT, run)
-                    .await
-                    .map_err(|_| Error::Timeout(QUERY_TIMEOUT.as_secs()))??
+                if let Some(client_token) = &input.client_token {
+                    if let Some(output) = self.registry().replay(client_token, scope, &input)? {
+                        return Ok(output);
+                    }
+                }
+                let query_id = uuid::Uuid::new_v4().simple().to_string().to_uppercase();
+                let insights = input
+                    .query_insights
+                    .as_ref()
+                    .is_some_and(|q| q.mode == QueryInsightsMode::EnabledWithRateControl);
+                let cancelled = self.registry().start(&query_id, scope);
+                let run = tokio::time::timeout(
+                    QUERY_TIMEOUT,
+                    self.run(scope, &input.query_string, &query_id, insights),
+                );
+                let outcome = tokio::select! {
+                    ran = run => ran.unwrap_or(Err(Error::Timeout(QUERY_TIMEOUT.as_secs()))),
+                    () = cancelled.notified() => Err(Error::CancelledWhileRunning(query_id.clone())),
+                };
+                self.registry().finish(&query_id);
+                outcome?
             }
         };
         let (rows, more) = cursor.page(max_rows);
         let token = more.then(|| uuid::Uuid::new_v4().simple().to_string());
         let output = cursor.output(rows, token.clone());
+        let mut registry = self.registry();
         if let Some(token) = token {
-            self.cursors().insert(token, cursor);
+            registry.insert_cursor(token, cursor);
+        }
+        if let (None, Some(client_token)) = (&input.next_token, &input.client_token) {
+            registry.remember(client_token.clone(), scope, &input, &output);
         }
         Ok(output)
     }
 
-    async fn run(&self, scope: &Scope, query: &str) -> Result<Cursor, Error> {
-        if let Some(statement) = metadata::parse(query) {
-            let batch = metadata::run(&self.engine, scope, &statement?)?;
-            // Metadata statements scan and meter nothing (timestream-sql.md §7.1).
-            let status = QueryStatus {
-                progress_percentage: 100.0,
-                cumulative_bytes_scanned: 0,
-                cumulative_bytes_metered: 0,
-            };
-            return Ok(new_cursor(
-                scope,
-                query,
-                &batch.schema(),
-                None,
-                vec![batch],
-                status,
+    /// The CancelQuery operation, for a running query or one with pages left.
+    pub fn cancel(
+        &self,
+        scope: &Scope,
+        input: CancelQueryInput,
+    ) -> Result<CancelQueryOutput, Error> {
+        Ok(match self.registry().cancel(&input.query_id, scope)? {
+            Cancellation::Cancelled => CancelQueryOutput::default(),
+            Cancellation::AlreadyCancelled => CancelQueryOutput {
+                cancellation_message: Some(format!(
+                    "Query {} has already been cancelled.",
+                    input.query_id
+                )),
+            },
+        })
+    }
+
+    /// The PrepareQuery operation (`ValidateOnly`): the query is analysed as Query would, and
+    /// its result columns described without running it.
+    pub async fn prepare(
+        &self,
+        scope: &Scope,
+        input: PrepareQueryInput,
+    ) -> Result<PrepareQueryOutput, Error> {
+        if input.validate_only != Some(true) {
+            return Err(Error::Validation(
+                "PrepareQuery is only supported with ValidateOnly set to true".into(),
             ));
         }
-        let rewritten = dialect::rewrite(query.trim_end().trim_end_matches(';'));
-        let df_error = |e| Error::from_datafusion(e, query, &rewritten);
+        let query = &input.query_string;
+        let columns = if let Some(statement) = metadata::parse(query) {
+            let batch = metadata::run(&self.engine, scope, &statement?)?;
+            batch
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| SelectColumn {
+                    name: f.name().clone(),
+                    r#type: encode::column_type(f.data_type()),
+                    database_name: None,
+                    table_name: None,
+                    aliased: false,
+                })
+                .collect()
+        } else {
+            let planned = self.plan(scope, query).await?;
+            let schema = planned.plan.schema().as_arrow().clone();
+            schema
+                .fields()
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let column = planned.columns.as_ref().and_then(|c| c.get(i));
+                    let source = column.and_then(|c| c.source.clone()).or_else(|| {
+                        planned
+                            .columns
+                            .is_none()
+                            .then(|| single_table(&planned.plan))
+                            .flatten()
+                    });
+                    SelectColumn {
+                        name: column.map_or_else(|| f.name().clone(), |c| c.name.clone()),
+                        r#type: encode::column_type(f.data_type()),
+                        database_name: source.as_ref().map(|s| s.0.clone()),
+                        table_name: source.map(|s| s.1),
+                        aliased: column.is_some_and(|c| c.aliased),
+                    }
+                })
+                .collect()
+        };
+        Ok(PrepareQueryOutput {
+            query_string: input.query_string,
+            columns,
+            parameters: Vec::new(),
+        })
+    }
 
+    /// A DataFusion session for one query of `scope`: our catalog and functions, Trino's
+    /// identifier and NULL-ordering rules, the engine clock as the query start time.
+    fn session(&self, scope: &Scope, scans: ScanLog) -> SessionState {
         let mut config = SessionConfig::new()
             .with_information_schema(false)
             .with_create_default_catalog_and_schema(false)
@@ -107,6 +207,7 @@ impl QueryService {
             Arc::new(TimestreamCatalog {
                 engine: self.engine.clone(),
                 scope: scope.clone(),
+                scans,
             }),
         );
         for f in &self.functions {
@@ -120,7 +221,14 @@ impl QueryService {
         }
         let mut state = ctx.state();
         state.execution_props_mut().query_execution_start_time = Some(self.engine.clock().now());
+        state
+    }
 
+    async fn plan(&self, scope: &Scope, query: &str) -> Result<Planned, Error> {
+        let rewritten = dialect::rewrite(query.trim_end().trim_end_matches(';'));
+        let df_error = |e| Error::from_datafusion(e, query, &rewritten);
+        let scans = ScanLog::default();
+        let state = self.session(scope, scans.clone());
         let statement = state
             .sql_to_statement(&rewritten.sql, &datafusion::config::Dialect::Generic)
             .map_err(df_error)?;
@@ -132,25 +240,144 @@ impl QueryService {
             query,
             &rewritten,
         )?;
-        let names = output_names(&statement);
+        let columns = output_columns(&statement, |db, table| {
+            self.engine
+                .table_columns(scope, db, table)
+                .map(|c| c.into_iter().map(|(name, _)| name).collect())
+                .unwrap_or_default()
+        });
         let plan = state.statement_to_plan(statement).await.map_err(df_error)?;
         let plan = typing::apply(plan).map_err(df_error)?;
-        let frame = DataFrame::new(state, plan);
+        let start_ns = state
+            .execution_props()
+            .query_execution_start_time
+            .and_then(|t| t.timestamp_nanos_opt())
+            .unwrap_or_else(|| self.engine.clock().now_ns());
+        Ok(Planned {
+            start_ns,
+            rewritten,
+            state,
+            plan,
+            columns,
+            scans,
+        })
+    }
+
+    async fn run(
+        &self,
+        scope: &Scope,
+        query: &str,
+        query_id: &str,
+        insights: bool,
+    ) -> Result<Cursor, Error> {
+        if let Some(statement) = metadata::parse(query) {
+            let batch = metadata::run(&self.engine, scope, &statement?)?;
+            // Metadata statements scan and meter nothing (timestream-sql.md §7.1).
+            let status = QueryStatus {
+                progress_percentage: 100.0,
+                cumulative_bytes_scanned: 0,
+                cumulative_bytes_metered: 0,
+            };
+            let mut cursor = new_cursor(scope, query, query_id, &batch.schema(), None, vec![batch]);
+            cursor.status = status;
+            let now = self.engine.clock().now_ns();
+            cursor.insights = insights.then(|| self.insights(scope, &[], &cursor, now));
+            return Ok(cursor);
+        }
+        let planned = self.plan(scope, query).await?;
+        let rewritten = planned.rewritten;
+        let frame = DataFrame::new(planned.state, planned.plan);
         let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
         let started = Instant::now();
-        let batches = frame.collect().await.map_err(df_error)?;
+        let batches = frame
+            .collect()
+            .await
+            .map_err(|e| Error::from_datafusion(e, query, &rewritten))?;
         tracing::debug!(elapsed = ?started.elapsed(), rows = batches.iter().map(|b| b.num_rows()).sum::<usize>(), "query ran");
 
-        let scanned: i64 = batches
-            .iter()
-            .map(|b| b.get_array_memory_size() as i64)
-            .sum();
-        let status = QueryStatus {
+        let names = planned
+            .columns
+            .map(|c| c.into_iter().map(|c| c.name).collect());
+        let scans = planned
+            .scans
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let scanned = scans.iter().map(|s| s.bytes as i64).sum::<i64>();
+        let mut cursor = new_cursor(scope, query, query_id, &schema, names, batches);
+        cursor.status = QueryStatus {
             progress_percentage: 100.0,
             cumulative_bytes_scanned: scanned,
             cumulative_bytes_metered: scanned.max(MIN_METERED_BYTES),
         };
-        Ok(new_cursor(scope, query, &schema, names, batches, status))
+        cursor.insights = insights.then(|| self.insights(scope, &scans, &cursor, planned.start_ns));
+        Ok(cursor)
+    }
+
+    /// QueryInsights of a finished run: the tables it read, the widest time range one of them
+    /// was read over (an open side counts from the table's retention floor / up to now), and
+    /// the output's size. Every series of a table is read (no spatial pruning), so spatial
+    /// coverage is 1 for each table read.
+    fn insights(
+        &self,
+        scope: &Scope,
+        scans: &[Scan],
+        cursor: &Cursor,
+        now: i64,
+    ) -> QueryInsightsResponse {
+        let widest = scans
+            .iter()
+            .map(|s| {
+                let floor = self
+                    .engine
+                    .describe_table(scope, &s.database, &s.table)
+                    .ok()
+                    .map(|t| t.retention_properties)
+                    .map_or(0, |r| {
+                        now.saturating_sub(
+                            r.memory_store_retention_period_in_hours * 3_600_000_000_000
+                                + r.magnetic_store_retention_period_in_days * 86_400_000_000_000,
+                        )
+                    });
+                let range = s
+                    .upper
+                    .unwrap_or(now)
+                    .min(now)
+                    .saturating_sub(s.lower.unwrap_or(floor).max(floor))
+                    .max(0);
+                (range, s)
+            })
+            .max_by_key(|(range, _)| *range);
+        let output_rows = cursor.batches.iter().map(|b| b.num_rows() as i64).sum();
+        let output_bytes = cursor
+            .batches
+            .iter()
+            .map(|b| b.get_array_memory_size() as i64)
+            .sum();
+        let mut tables: Vec<(&str, &str)> = scans
+            .iter()
+            .map(|s| (s.database.as_str(), s.table.as_str()))
+            .collect();
+        tables.sort_unstable();
+        tables.dedup();
+        QueryInsightsResponse {
+            query_spatial_coverage: widest.map(|(_, s)| QuerySpatialCoverage {
+                max: QuerySpatialCoverageMax {
+                    value: 1.0,
+                    table_arn: scope.table_arn(&s.database, &s.table),
+                    partition_key: vec!["measure_name".into()],
+                },
+            }),
+            query_temporal_range: widest.map(|(range, s)| QueryTemporalRange {
+                max: QueryTemporalRangeMax {
+                    value: range,
+                    table_arn: scope.table_arn(&s.database, &s.table),
+                },
+            }),
+            query_table_count: tables.len() as i64,
+            output_rows,
+            output_bytes,
+        }
     }
 
     /// Every table a query names must exist: AWS's texts, with the position of the reference.
@@ -205,10 +432,10 @@ impl QueryService {
 fn new_cursor(
     scope: &Scope,
     query: &str,
+    query_id: &str,
     schema: &SchemaRef,
     names: Option<Vec<String>>,
     batches: Vec<RecordBatch>,
-    status: QueryStatus,
 ) -> Cursor {
     let columns = schema
         .fields()
@@ -225,20 +452,38 @@ fn new_cursor(
     Cursor {
         scope: scope.clone(),
         query_string: query.to_owned(),
-        query_id: uuid::Uuid::new_v4().simple().to_string().to_uppercase(),
+        query_id: query_id.to_owned(),
         columns,
         batches,
         batch: 0,
         row: 0,
-        status,
+        status: QueryStatus {
+            progress_percentage: 100.0,
+            cumulative_bytes_scanned: 0,
+            cumulative_bytes_metered: 0,
+        },
+        insights: None,
         created: Instant::now(),
     }
 }
 
+/// A result column as the select list names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct OutputColumn {
+    name: String,
+    aliased: bool,
+    /// (database, table) when the item is a plain column reference.
+    source: Option<(String, String)>,
+}
+
 /// AWS's result column names (timestream-sql.md §7.5): the alias, the column name of a column
-/// reference, else `_col<N>` by position. `None` when the select list has a wildcard (the
-/// planner's names are then the table's column names already).
-fn output_names(statement: &DfStatement) -> Option<Vec<String>> {
+/// reference, else `_col<N>` by position; with the table a column reference reads. `None` when
+/// the select list has a wildcard (the planner's names are then the table's column names).
+/// `columns_of` lists a table's columns, to find the table of an unqualified column.
+fn output_columns(
+    statement: &DfStatement,
+    columns_of: impl Fn(&str, &str) -> Vec<String>,
+) -> Option<Vec<OutputColumn>> {
     let DfStatement::Statement(stmt) = statement else {
         return None;
     };
@@ -252,18 +497,95 @@ fn output_names(statement: &DfStatement) -> Option<Vec<String>> {
     let SetExpr::Select(select) = body else {
         return None;
     };
+    // Tables of the FROM clause by the name a column reference qualifies them with.
+    let mut tables: Vec<(String, (String, String))> = Vec::new();
+    for from in &select.from {
+        for factor in std::iter::once(&from.relation).chain(from.joins.iter().map(|j| &j.relation))
+        {
+            if let TableFactor::Table { name, alias, .. } = factor {
+                let parts: Vec<String> = name
+                    .0
+                    .iter()
+                    .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
+                    .collect();
+                if let [db, table] = parts.as_slice() {
+                    let qualifier = alias
+                        .as_ref()
+                        .map_or(table.clone(), |a| a.name.value.clone());
+                    tables.push((qualifier, (db.clone(), table.clone())));
+                }
+            }
+        }
+    }
+    let source_of = |expr: &SqlExpr| -> Option<(String, String)> {
+        match expr {
+            SqlExpr::Identifier(id) => {
+                let mut having = tables.iter().filter(|(_, (db, t))| {
+                    id.value == "measure_name"
+                        || id.value == "time"
+                        || columns_of(db, t).contains(&id.value)
+                });
+                match (having.next(), having.next()) {
+                    (Some((_, source)), None) => Some(source.clone()),
+                    _ => None,
+                }
+            }
+            SqlExpr::CompoundIdentifier(ids) if ids.len() >= 2 => {
+                let qualifier = &ids[ids.len() - 2].value;
+                tables
+                    .iter()
+                    .find(|(q, _)| q == qualifier)
+                    .map(|(_, source)| source.clone())
+            }
+            _ => None,
+        }
+    };
     select
         .projection
         .iter()
         .enumerate()
         .map(|(i, item)| match item {
-            SelectItem::ExprWithAlias { alias, .. } => Some(alias.value.clone()),
-            SelectItem::UnnamedExpr(SqlExpr::Identifier(id)) => Some(id.value.clone()),
-            SelectItem::UnnamedExpr(SqlExpr::CompoundIdentifier(ids)) => {
-                ids.last().map(|id| id.value.clone())
+            SelectItem::ExprWithAlias { expr, alias } => Some(OutputColumn {
+                name: alias.value.clone(),
+                aliased: true,
+                source: source_of(expr),
+            }),
+            SelectItem::UnnamedExpr(expr @ SqlExpr::Identifier(id)) => Some(OutputColumn {
+                name: id.value.clone(),
+                aliased: false,
+                source: source_of(expr),
+            }),
+            SelectItem::UnnamedExpr(expr @ SqlExpr::CompoundIdentifier(ids)) => {
+                ids.last().map(|id| OutputColumn {
+                    name: id.value.clone(),
+                    aliased: false,
+                    source: source_of(expr),
+                })
             }
-            SelectItem::UnnamedExpr(_) => Some(format!("_col{i}")),
+            SelectItem::UnnamedExpr(_) => Some(OutputColumn {
+                name: format!("_col{i}"),
+                aliased: false,
+                source: None,
+            }),
             _ => None,
         })
         .collect()
+}
+
+/// The one table a plan reads, if it reads exactly one.
+fn single_table(plan: &LogicalPlan) -> Option<(String, String)> {
+    let mut tables = Vec::new();
+    let _ = plan.apply(|node| {
+        if let LogicalPlan::TableScan(scan) = node {
+            if let TableReference::Partial { schema, table } = &scan.table_name {
+                tables.push((schema.to_string(), table.to_string()));
+            }
+        }
+        Ok(TreeNodeRecursion::Continue)
+    });
+    tables.dedup();
+    match tables.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
 }

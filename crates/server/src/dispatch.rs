@@ -162,9 +162,20 @@ pub async fn dispatch(
         | "ListBatchLoadTasks"
         | "ResumeBatchLoadTask" => not_built_yet(Write, operation, body),
         "Query" => invoke::<ops::query::Query, _, _>(ctx, Query, body, handlers::query).await,
-        "PrepareQuery"
-        | "CancelQuery"
-        | "CreateScheduledQuery"
+        "PrepareQuery" => {
+            invoke::<ops::prepare_query::PrepareQuery, _, _>(
+                ctx,
+                Query,
+                body,
+                handlers::prepare_query,
+            )
+            .await
+        }
+        "CancelQuery" => {
+            invoke::<ops::cancel_query::CancelQuery, _, _>(ctx, Query, body, handlers::cancel_query)
+                .await
+        }
+        "CreateScheduledQuery"
         | "DeleteScheduledQuery"
         | "DescribeScheduledQuery"
         | "ExecuteScheduledQuery"

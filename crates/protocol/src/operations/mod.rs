@@ -5,6 +5,7 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+pub mod cancel_query;
 pub mod create_database;
 pub mod create_table;
 pub mod delete_database;
@@ -16,6 +17,7 @@ pub mod describe_table;
 pub mod list_databases;
 pub mod list_tables;
 pub mod list_tags_for_resource;
+pub mod prepare_query;
 pub mod query;
 pub mod tag_resource;
 pub mod untag_resource;

@@ -9,6 +9,62 @@ pub struct QueryInput {
     pub client_token: Option<String>,
     pub next_token: Option<String>,
     pub max_rows: Option<i32>,
+    pub query_insights: Option<QueryInsights>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct QueryInsights {
+    pub mode: QueryInsightsMode,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum QueryInsightsMode {
+    EnabledWithRateControl,
+    #[default]
+    Disabled,
+}
+
+/// Query insights (only when asked for with `ENABLED_WITH_RATE_CONTROL`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct QueryInsightsResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query_spatial_coverage: Option<QuerySpatialCoverage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query_temporal_range: Option<QueryTemporalRange>,
+    pub query_table_count: i64,
+    pub output_rows: i64,
+    pub output_bytes: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct QuerySpatialCoverage {
+    pub max: QuerySpatialCoverageMax,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct QuerySpatialCoverageMax {
+    pub value: f64,
+    pub table_arn: String,
+    pub partition_key: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct QueryTemporalRange {
+    pub max: QueryTemporalRangeMax,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct QueryTemporalRangeMax {
+    /// Nanoseconds.
+    pub value: i64,
+    pub table_arn: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -20,6 +76,8 @@ pub struct QueryOutput {
     pub rows: Vec<Row>,
     pub column_info: Vec<ColumnInfo>,
     pub query_status: QueryStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query_insights_response: Option<QueryInsightsResponse>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

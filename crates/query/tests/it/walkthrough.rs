@@ -142,6 +142,7 @@ async fn run(service: &QueryService, sql: &str) -> QueryOutput {
                 client_token: None,
                 next_token: None,
                 max_rows: None,
+                query_insights: None,
             },
         )
         .await
@@ -328,6 +329,7 @@ async fn pagination_returns_every_row_once() {
                     client_token: None,
                     next_token: token.clone(),
                     max_rows: Some(15),
+                    query_insights: None,
                 },
             )
             .await
@@ -350,6 +352,7 @@ async fn pagination_returns_every_row_once() {
                 client_token: None,
                 next_token: token,
                 max_rows: Some(15),
+                query_insights: None,
             },
         )
         .await
@@ -371,6 +374,7 @@ async fn errors_in_aws_form() {
                     client_token: None,
                     next_token: None,
                     max_rows: None,
+                    query_insights: None,
                 },
             )
             .await

@@ -1,6 +1,7 @@
 //! One handler per AWS operation, named like it; each turns a validated input into the
 //! operation's output through the engine.
 
+mod cancel_query;
 mod create_database;
 mod create_table;
 mod delete_database;
@@ -12,6 +13,7 @@ mod describe_table;
 mod list_databases;
 mod list_tables;
 mod list_tags_for_resource;
+mod prepare_query;
 mod query;
 mod tag_resource;
 mod untag_resource;
@@ -20,6 +22,7 @@ mod update_database;
 mod update_table;
 mod write_records;
 
+pub use cancel_query::cancel_query;
 pub use create_database::create_database;
 pub use create_table::create_table;
 pub use delete_database::delete_database;
@@ -31,6 +34,7 @@ pub use describe_table::describe_table;
 pub use list_databases::list_databases;
 pub use list_tables::list_tables;
 pub use list_tags_for_resource::list_tags_for_resource;
+pub use prepare_query::prepare_query;
 pub use query::query;
 pub use tag_resource::tag_resource;
 pub use untag_resource::untag_resource;

@@ -1,0 +1,162 @@
+//! What the query service remembers between calls (wire-protocol.md §5.5): the cursors behind
+//! `NextToken`s, the queries running now (so that `CancelQuery` can stop them), the queries
+//! cancelled, and the first answers given to each `ClientToken`.
+//!
+//! - Only the latest token of a chain is valid, bound to the caller's scope and query string; a
+//!   cursor expires an hour after its query ran.
+//! - A cancelled query's cursor answers `ConflictException` ("Unable to poll results for a
+//!   cancelled query"); cancelling again answers a `CancellationMessage`.
+//! - A `ClientToken` seen within 5 minutes with the same parameters gets the same first page
+//!   again (same `QueryId`); with other parameters, or between 5 minutes and 4 hours later, the
+//!   call fails; after 4 hours the token is new.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use engine::Scope;
+use protocol::operations::query::{QueryInput, QueryOutput};
+use tokio::sync::Notify;
+
+use crate::cursor::Cursor;
+use crate::Error;
+
+const CURSOR_TTL: Duration = Duration::from_secs(3600);
+const IDEMPOTENCY_WINDOW: Duration = Duration::from_secs(5 * 60);
+const CLIENT_TOKEN_TTL: Duration = Duration::from_secs(4 * 3600);
+
+#[derive(Default)]
+pub struct Registry {
+    cursors: HashMap<String, Cursor>,
+    running: HashMap<String, (Scope, Arc<Notify>)>,
+    cancelled: HashMap<String, (Scope, Instant)>,
+    first_answers: HashMap<String, FirstAnswer>,
+}
+
+struct FirstAnswer {
+    scope: Scope,
+    query_string: String,
+    max_rows: Option<i32>,
+    output: QueryOutput,
+    at: Instant,
+}
+
+/// What `CancelQuery` did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Cancellation {
+    Cancelled,
+    AlreadyCancelled,
+}
+
+impl Registry {
+    pub fn insert_cursor(&mut self, token: String, cursor: Cursor) {
+        self.cursors.retain(|_, c| c.created.elapsed() < CURSOR_TTL);
+        self.cancelled
+            .retain(|_, (_, at)| at.elapsed() < CURSOR_TTL);
+        self.cursors.insert(token, cursor);
+    }
+
+    /// The cursor of `token`, if it belongs to this scope and query string.
+    pub fn take_cursor(
+        &mut self,
+        token: &str,
+        scope: &Scope,
+        query_string: &str,
+    ) -> Result<Cursor, Error> {
+        let valid = self.cursors.get(token).is_some_and(|c| {
+            &c.scope == scope && c.query_string == query_string && c.created.elapsed() < CURSOR_TTL
+        });
+        let cursor = valid
+            .then(|| self.cursors.remove(token))
+            .flatten()
+            .ok_or(Error::InvalidToken)?;
+        if self.cancelled.contains_key(&cursor.query_id) {
+            return Err(Error::PollCancelled);
+        }
+        Ok(cursor)
+    }
+
+    /// Registers a run; the returned `Notify` fires when it is cancelled.
+    pub fn start(&mut self, query_id: &str, scope: &Scope) -> Arc<Notify> {
+        let cancel = Arc::new(Notify::new());
+        self.running
+            .insert(query_id.to_owned(), (scope.clone(), cancel.clone()));
+        cancel
+    }
+
+    pub fn finish(&mut self, query_id: &str) {
+        self.running.remove(query_id);
+    }
+
+    pub fn cancel(&mut self, query_id: &str, scope: &Scope) -> Result<Cancellation, Error> {
+        if self
+            .cancelled
+            .get(query_id)
+            .is_some_and(|(s, _)| s == scope)
+        {
+            return Ok(Cancellation::AlreadyCancelled);
+        }
+        let running = self.running.get(query_id).filter(|(s, _)| s == scope);
+        let paged = self
+            .cursors
+            .values_mut()
+            .find(|c| c.query_id == query_id && &c.scope == scope);
+        match (running, paged) {
+            (Some((_, cancel)), _) => cancel.notify_one(),
+            // The remaining rows are dropped now; the token stays to answer its poller.
+            (None, Some(cursor)) => cursor.batches.clear(),
+            (None, None) => return Err(Error::UnknownQuery(query_id.to_owned())),
+        }
+        self.cancelled
+            .insert(query_id.to_owned(), (scope.clone(), Instant::now()));
+        Ok(Cancellation::Cancelled)
+    }
+
+    /// The first page given earlier for this client token, if the call repeats it.
+    pub fn replay(
+        &mut self,
+        client_token: &str,
+        scope: &Scope,
+        input: &QueryInput,
+    ) -> Result<Option<QueryOutput>, Error> {
+        self.first_answers
+            .retain(|_, a| a.at.elapsed() < CLIENT_TOKEN_TTL);
+        let Some(answer) = self
+            .first_answers
+            .get(client_token)
+            .filter(|a| &a.scope == scope)
+        else {
+            return Ok(None);
+        };
+        if answer.at.elapsed() >= IDEMPOTENCY_WINDOW {
+            return Err(Error::ClientToken(
+                "The ClientToken was used outside of its 5-minute idempotency window".into(),
+            ));
+        }
+        if answer.query_string != input.query_string || answer.max_rows != input.max_rows {
+            return Err(Error::ClientToken(
+                "The ClientToken was already used with different parameters".into(),
+            ));
+        }
+        Ok(Some(answer.output.clone()))
+    }
+
+    pub fn remember(
+        &mut self,
+        client_token: String,
+        scope: &Scope,
+        input: &QueryInput,
+        output: &QueryOutput,
+    ) {
+        self.first_answers.insert(
+            client_token,
+            FirstAnswer {
+                scope: scope.clone(),
+                query_string: input.query_string.clone(),
+                max_rows: input.max_rows,
+                output: output.clone(),
+                at: Instant::now(),
+            },
+        );
+    }
+}
