@@ -8,10 +8,21 @@
 //!   number counts as a duration only where an expression can start (not glued to an
 //!   identifier), so a table `readings-PT1M-41830d` stays a name;
 //! - Trino's `VALUES 1, 2, 3` (one-column rows without parentheses) becomes
-//!   `VALUES (1), (2), (3)`.
+//!   `VALUES (1), (2), (3)`; after `ANY`/`ALL`/`SOME` it becomes a subquery,
+//!   `ANY (SELECT * FROM (VALUES (1), (2)))`, which [`rewrite_statement`] then plans.
 //!
 //! Positions in the rewritten text differ from the user's; [`Rewritten::original_position`]
 //! maps an error position back.
+
+use std::ops::ControlFlow;
+
+use datafusion::sql::parser::Statement as DfStatement;
+use datafusion::sql::sqlparser::ast::{
+    visit_expressions_mut, BinaryOperator, Expr as SqlExpr, Ident, Query, SelectItem, SetExpr,
+    VisitMut, VisitorMut,
+};
+use datafusion::sql::sqlparser::dialect::GenericDialect;
+use datafusion::sql::sqlparser::parser::Parser;
 
 /// The rewritten query and the edits made, to map positions back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +74,8 @@ struct ValuesList {
     depth: usize,
     row_start: bool,
     wrapped: bool,
+    /// The list got `SELECT * FROM (` in front of it, to be closed with it.
+    as_subquery: bool,
 }
 
 pub fn rewrite(sql: &str) -> Rewritten {
@@ -93,6 +106,11 @@ pub fn rewrite(sql: &str) -> Rewritten {
                 }
                 list.row_start = c == ',';
                 if ends_list {
+                    if list.as_subquery {
+                        edits.push((out.len(), pos));
+                        out.push(')');
+                        edits.push((out.len(), pos));
+                    }
                     values = None;
                 }
             } else if list.row_start && !c.is_whitespace() {
@@ -157,17 +175,34 @@ pub fn rewrite(sql: &str) -> Rewritten {
             && sql[pos..pos + 6].eq_ignore_ascii_case("values")
             && !sql[pos + 6..].starts_with(is_ident_char)
         {
+            let before = out.trim_end();
+            let as_subquery = before.ends_with('(') && {
+                let word = before[..before.len() - 1].trim_end();
+                let start = word
+                    .rfind(|ch: char| !is_ident_char(ch))
+                    .map_or(0, |s| s + 1);
+                ["ANY", "ALL", "SOME"]
+                    .iter()
+                    .any(|q| q.eq_ignore_ascii_case(&word[start..]))
+            };
+            if as_subquery {
+                edits.push((out.len(), pos));
+                out.push_str("SELECT * FROM (");
+                edits.push((out.len(), pos));
+            }
             out.push_str(&sql[pos..pos + 6]);
             i += 6;
             values = Some(ValuesList {
                 depth,
                 row_start: true,
                 wrapped: false,
+                as_subquery,
             });
             continue;
         }
-        // measure_value::<type>
-        if !prev_is_ident && sql[pos..].starts_with("measure_value::") {
+        // measure_value::<type>, also qualified (`c.measure_value::double`)
+        let prev_is_word = i > 0 && is_ident_char(chars[i - 1].1);
+        if !prev_is_word && sql[pos..].starts_with("measure_value::") {
             let rest = &sql[pos + "measure_value::".len()..];
             let ty = MEASURE_VALUE_TYPES.iter().find(|t| {
                 rest.len() >= t.len()
@@ -226,11 +261,138 @@ pub fn rewrite(sql: &str) -> Rewritten {
         out.push(c);
         i += 1;
     }
-    if values.is_some_and(|l| l.wrapped) {
+    if let Some(list) = values {
         edits.push((out.len(), sql.len()));
-        out.push(')');
+        if list.wrapped {
+            out.push(')');
+        }
+        if list.as_subquery {
+            out.push(')');
+        }
     }
     Rewritten { sql: out, edits }
+}
+
+/// Rewrites of the parsed statement, for what Timestream accepts and DataFusion does not plan:
+/// - quantified comparisons `x op ANY|SOME|ALL (subquery)` become a scalar subquery with
+///   Trino's three-valued result (true / false, NULL when no comparison decides and one was
+///   NULL; ANY of no rows is false, ALL of no rows is true);
+/// - select items get unique names, as DataFusion requires: an unnamed expression is named
+///   `_col<N>` as Timestream names it, a repeated name gets a hidden suffix (the result columns
+///   keep the user's names, taken before this rewrite).
+pub fn rewrite_statement(statement: &mut DfStatement) {
+    let DfStatement::Statement(statement) = statement else {
+        return;
+    };
+    let _ = statement.visit(&mut UniqueSelectNames);
+    let _ = visit_expressions_mut(statement.as_mut(), |expr| {
+        let replacement = match expr {
+            SqlExpr::AnyOp {
+                left,
+                compare_op,
+                right,
+                ..
+            } => quantified(left, compare_op, right, false),
+            SqlExpr::AllOp {
+                left,
+                compare_op,
+                right,
+            } => quantified(left, compare_op, right, true),
+            _ => None,
+        };
+        if let Some(replacement) = replacement {
+            *expr = replacement;
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
+struct UniqueSelectNames;
+
+impl VisitorMut for UniqueSelectNames {
+    type Break = ();
+
+    fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
+        name_select_items(query.body.as_mut());
+        ControlFlow::Continue(())
+    }
+}
+
+fn name_select_items(body: &mut SetExpr) {
+    let select = match body {
+        SetExpr::Select(select) => select,
+        SetExpr::SetOperation { left, right, .. } => {
+            name_select_items(left);
+            name_select_items(right);
+            return;
+        }
+        _ => return,
+    };
+    let has_wildcard = select.projection.iter().any(|item| {
+        matches!(
+            item,
+            SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(_, _)
+        )
+    });
+    let mut seen = std::collections::HashSet::new();
+    for (i, item) in select.projection.iter_mut().enumerate() {
+        let unique = |seen: &mut std::collections::HashSet<String>, name: &str| {
+            if seen.insert(name.to_owned()) || has_wildcard {
+                None
+            } else {
+                Some(Ident::with_quote('"', format!("{name}\u{1}{i}")))
+            }
+        };
+        let renamed = match item {
+            SelectItem::UnnamedExpr(expr @ SqlExpr::Identifier(_))
+            | SelectItem::UnnamedExpr(expr @ SqlExpr::CompoundIdentifier(_)) => {
+                let name = match &*expr {
+                    SqlExpr::Identifier(id) => id.value.clone(),
+                    SqlExpr::CompoundIdentifier(ids) => {
+                        ids.last().map(|id| id.value.clone()).unwrap_or_default()
+                    }
+                    _ => String::new(),
+                };
+                unique(&mut seen, &name).map(|alias| (expr.clone(), alias))
+            }
+            SelectItem::UnnamedExpr(expr) => {
+                let name = format!("_col{i}");
+                seen.insert(name.clone());
+                Some((expr.clone(), Ident::with_quote('"', name)))
+            }
+            SelectItem::ExprWithAlias { expr, alias } => {
+                unique(&mut seen, &alias.value.clone()).map(|alias| (expr.clone(), alias))
+            }
+            _ => None,
+        };
+        if let Some((expr, alias)) = renamed {
+            *item = SelectItem::ExprWithAlias { expr, alias };
+        }
+    }
+}
+
+fn quantified(left: &SqlExpr, op: &BinaryOperator, right: &SqlExpr, all: bool) -> Option<SqlExpr> {
+    let SqlExpr::Subquery(query) = right else {
+        return None;
+    };
+    let compare = format!("({left}) {op} __quantified.__v");
+    let text = if all {
+        format!(
+            "(SELECT CASE WHEN bool_or(NOT ({compare})) THEN false \
+             WHEN count(*) > count({compare}) THEN NULL ELSE true END \
+             FROM ({query}) AS __quantified(__v))"
+        )
+    } else {
+        format!(
+            "(SELECT CASE WHEN bool_or({compare}) THEN true \
+             WHEN count(*) > count({compare}) THEN NULL ELSE false END \
+             FROM ({query}) AS __quantified(__v))"
+        )
+    };
+    Parser::new(&GenericDialect {})
+        .try_with_sql(&text)
+        .and_then(|mut p| p.parse_expr())
+        .ok()
 }
 
 impl Rewritten {
@@ -281,6 +443,10 @@ mod tests {
             r#"SELECT "measure_value::double" FROM db.t WHERE "measure_value::bigint" > 3"#
         );
         assert_eq!(
+            rewrite("SELECT c.measure_value::double FROM t c").sql,
+            r#"SELECT c."measure_value::double" FROM t c"#
+        );
+        assert_eq!(
             rewrite("SELECT 'measure_value::double'").sql,
             "SELECT 'measure_value::double'"
         );
@@ -319,7 +485,11 @@ mod tests {
         );
         assert_eq!(
             rewrite("SELECT 17 < ALL (VALUES 19, abs(-20))").sql,
-            "SELECT 17 < ALL (VALUES (19), (abs(-20)))"
+            "SELECT 17 < ALL (SELECT * FROM (VALUES (19), (abs(-20))))"
+        );
+        assert_eq!(
+            rewrite("SELECT x FROM (VALUES 1) AS t(x)").sql,
+            "SELECT x FROM (VALUES (1)) AS t(x)"
         );
         assert_eq!(rewrite("VALUES 1, 2").sql, "VALUES (1), (2)");
         assert_eq!(

@@ -229,7 +229,7 @@ impl QueryService {
         let df_error = |e| Error::from_datafusion(e, query, &rewritten);
         let scans = ScanLog::default();
         let state = self.session(scope, scans.clone());
-        let statement = state
+        let mut statement = state
             .sql_to_statement(&rewritten.sql, &datafusion::config::Dialect::Generic)
             .map_err(df_error)?;
         self.check_tables(
@@ -246,6 +246,7 @@ impl QueryService {
                 .map(|c| c.into_iter().map(|(name, _)| name).collect())
                 .unwrap_or_default()
         });
+        dialect::rewrite_statement(&mut statement);
         let plan = state.statement_to_plan(statement).await.map_err(df_error)?;
         let plan = typing::apply(plan).map_err(df_error)?;
         let start_ns = state

@@ -310,6 +310,13 @@ async fn expressions_are_named_by_position() {
         scalars(&out),
         [["22", "web-server-01"], ["20", "web-server-02"]]
     );
+    // Duplicate names are legal (observed ODBC test).
+    let out = run(
+        &s,
+        "SELECT time AS firstTime, time, time, max(time), max(time) FROM monitoring.server_metrics GROUP BY time LIMIT 1",
+    )
+    .await;
+    assert_eq!(names(&out), ["firstTime", "time", "time", "_col3", "_col4"]);
 }
 
 #[tokio::test]
