@@ -21,13 +21,16 @@ mod date_parse;
 mod date_part;
 mod date_trunc;
 mod extraction;
+mod format_datetime;
 mod from_iso8601_date;
 mod from_iso8601_timestamp;
 mod from_milliseconds;
 mod from_nanoseconds;
 mod from_unixtime;
+mod joda;
 mod last_day_of_month;
 mod mysql;
+mod parse_datetime;
 mod parse_duration;
 mod to_iso8601;
 mod to_milliseconds;
@@ -45,12 +48,14 @@ pub use date_parse::DateParse;
 pub use date_part::DatePart;
 pub use date_trunc::DateTrunc;
 pub use extraction::{Extraction, Field};
+pub use format_datetime::FormatDatetime;
 pub use from_iso8601_date::FromIso8601Date;
 pub use from_iso8601_timestamp::FromIso8601Timestamp;
 pub use from_milliseconds::FromMilliseconds;
 pub use from_nanoseconds::FromNanoseconds;
 pub use from_unixtime::FromUnixtime;
 pub use last_day_of_month::LastDayOfMonth;
+pub use parse_datetime::ParseDatetime;
 pub use parse_duration::ParseDuration;
 pub use to_iso8601::ToIso8601;
 pub use to_milliseconds::ToMilliseconds;
@@ -69,12 +74,14 @@ pub fn functions() -> Vec<Arc<ScalarUDF>> {
         Arc::new(ScalarUDF::from(DateParse::new())),
         Arc::new(ScalarUDF::from(DatePart::new())),
         Arc::new(ScalarUDF::from(DateTrunc::new())),
+        Arc::new(ScalarUDF::from(FormatDatetime::new())),
         Arc::new(ScalarUDF::from(FromIso8601Date::new())),
         Arc::new(ScalarUDF::from(FromIso8601Timestamp::new())),
         Arc::new(ScalarUDF::from(FromMilliseconds::new())),
         Arc::new(ScalarUDF::from(FromNanoseconds::new())),
         Arc::new(ScalarUDF::from(FromUnixtime::new())),
         Arc::new(ScalarUDF::from(LastDayOfMonth::new())),
+        Arc::new(ScalarUDF::from(ParseDatetime::new())),
         Arc::new(ScalarUDF::from(ParseDuration::new())),
         Arc::new(ScalarUDF::from(ToIso8601::new())),
         Arc::new(ScalarUDF::from(ToMilliseconds::new())),

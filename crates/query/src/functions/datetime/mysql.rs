@@ -8,7 +8,7 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike, Weekday};
 use datafusion::common::{exec_err, Result};
 
-const MONTHS: [&str; 12] = [
+pub const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",
@@ -23,7 +23,7 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
-const WEEKDAYS: [&str; 7] = [
+pub const WEEKDAYS: [&str; 7] = [
     "Monday",
     "Tuesday",
     "Wednesday",
@@ -37,7 +37,7 @@ fn unsupported<T>(c: char) -> Result<T> {
     exec_err!("%{c} not supported in date format string")
 }
 
-fn hour12(h: u32) -> u32 {
+pub fn hour12(h: u32) -> u32 {
     match h % 12 {
         0 => 12,
         h => h,
@@ -113,13 +113,14 @@ struct Fields {
     week_year: Option<i32>,
 }
 
-struct Reader<'a> {
-    text: &'a str,
-    rest: &'a str,
+/// Reads text left to right, failing in Joda's words.
+pub struct Reader<'a> {
+    pub text: &'a str,
+    pub rest: &'a str,
 }
 
 impl<'a> Reader<'a> {
-    fn malformed<T>(&self) -> Result<T> {
+    pub fn malformed<T>(&self) -> Result<T> {
         if self.rest.is_empty() {
             exec_err!("Invalid format: \"{}\" is too short", self.text)
         } else {
@@ -132,7 +133,7 @@ impl<'a> Reader<'a> {
     }
 
     /// 1 to `max` digits.
-    fn number(&mut self, max: usize) -> Result<u32> {
+    pub fn number(&mut self, max: usize) -> Result<u32> {
         let n = self
             .rest
             .bytes()
@@ -150,7 +151,7 @@ impl<'a> Reader<'a> {
 
     /// One of `names` (case-insensitive), full or, when `short`, its first three letters;
     /// the index.
-    fn name(&mut self, names: &[&str], short: bool) -> Result<usize> {
+    pub fn name(&mut self, names: &[&str], short: bool) -> Result<usize> {
         for (i, n) in names.iter().enumerate() {
             let n = if short { &n[..3] } else { n };
             if self
@@ -165,7 +166,7 @@ impl<'a> Reader<'a> {
         self.malformed()
     }
 
-    fn literal(&mut self, c: char) -> Result<()> {
+    pub fn literal(&mut self, c: char) -> Result<()> {
         match self.rest.strip_prefix(c) {
             Some(r) => {
                 self.rest = r;
