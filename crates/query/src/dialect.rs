@@ -279,7 +279,9 @@ pub fn rewrite(sql: &str) -> Rewritten {
 ///   NULL; ANY of no rows is false, ALL of no rows is true);
 /// - select items get unique names, as DataFusion requires: an unnamed expression is named
 ///   `_col<N>` as Timestream names it, a repeated name gets a hidden suffix (the result columns
-///   keep the user's names, taken before this rewrite).
+///   keep the user's names, taken before this rewrite);
+/// - the bare keywords `localtime` and `localtimestamp` are `current_time()` and
+///   `current_timestamp()` (everything is UTC).
 pub fn rewrite_statement(statement: &mut DfStatement) {
     let DfStatement::Statement(statement) = statement else {
         return;
@@ -298,6 +300,18 @@ pub fn rewrite_statement(statement: &mut DfStatement) {
                 compare_op,
                 right,
             } => quantified(left, compare_op, right, true),
+            // sqlparser reads these keywords as calls without arguments.
+            SqlExpr::Function(f) => {
+                let function = match f.name.to_string().to_ascii_lowercase().as_str() {
+                    "localtime" => "current_time()",
+                    "localtimestamp" => "current_timestamp()",
+                    _ => return ControlFlow::Continue(()),
+                };
+                Parser::new(&GenericDialect {})
+                    .try_with_sql(function)
+                    .and_then(|mut p| p.parse_expr())
+                    .ok()
+            }
             _ => None,
         };
         if let Some(replacement) = replacement {

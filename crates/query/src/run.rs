@@ -248,7 +248,7 @@ impl QueryService {
         });
         dialect::rewrite_statement(&mut statement);
         let plan = state.statement_to_plan(statement).await.map_err(df_error)?;
-        let plan = typing::apply(plan).map_err(df_error)?;
+        let plan = typing::apply(plan, &self.functions).map_err(df_error)?;
         let start_ns = state
             .execution_props()
             .query_execution_start_time

@@ -9,16 +9,21 @@
 //!   month-day-nanosecond interval. A literal of whole months (`INTERVAL '3' YEAR`) becomes an
 //!   `interval year to month` (Arrow `Interval(YearMonth)`), so that results say
 //!   `INTERVAL_YEAR_TO_MONTH` and render `3-0`.
+//! - DataFusion's planner calls some functions itself, not through the function registry
+//!   (`EXTRACT(f FROM x)` → `date_part`, `SUBSTRING(x FROM n)` → `substr`, `TRIM(…)` → `btrim`…):
+//!   such a call to a function our library replaces is pointed at ours.
 //! - Timestamp text may omit the seconds (`TIMESTAMP '2020-08-08 01:00'`, §2.4); DataFusion's
 //!   parser needs them.
 
 use datafusion::arrow::datatypes::{DataType, IntervalMonthDayNano};
 use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{Result, ScalarValue};
+use datafusion::logical_expr::expr::ScalarFunction;
 use datafusion::logical_expr::expr_rewriter::NamePreserver;
-use datafusion::logical_expr::{Cast, Expr, LogicalPlan, LogicalPlanBuilder, Values};
+use datafusion::logical_expr::{Cast, Expr, LogicalPlan, LogicalPlanBuilder, ScalarUDF, Values};
+use std::sync::Arc;
 
-pub fn apply(plan: LogicalPlan) -> Result<LogicalPlan> {
+pub fn apply(plan: LogicalPlan, library: &[Arc<ScalarUDF>]) -> Result<LogicalPlan> {
     plan.transform_up_with_subqueries(|node| {
         if matches!(node, LogicalPlan::Limit(_)) {
             return Ok(Transformed::no(node));
@@ -28,7 +33,7 @@ pub fn apply(plan: LogicalPlan) -> Result<LogicalPlan> {
         let names = NamePreserver::new(&node);
         let node = node.map_expressions(|e| {
             let name = names.save(&e);
-            Ok(e.transform_up(timestream_literal)?
+            Ok(e.transform_up(|e| timestream_expr(e, library))?
                 .update_data(|e| name.restore(e)))
         })?;
         // Every node is re-derived: a parent's schema depends on its children's types even when
@@ -44,8 +49,16 @@ pub fn apply(plan: LogicalPlan) -> Result<LogicalPlan> {
     .map(|t| t.data)
 }
 
-fn timestream_literal(e: Expr) -> Result<Transformed<Expr>> {
+fn timestream_expr(e: Expr, library: &[Arc<ScalarUDF>]) -> Result<Transformed<Expr>> {
     Ok(match e {
+        Expr::ScalarFunction(ScalarFunction { func, args }) => {
+            match library.iter().find(|f| f.name() == func.name()) {
+                Some(ours) if **ours != *func => Transformed::yes(Expr::ScalarFunction(
+                    ScalarFunction::new_udf(ours.clone(), args),
+                )),
+                _ => Transformed::no(Expr::ScalarFunction(ScalarFunction { func, args })),
+            }
+        }
         Expr::Literal(
             ScalarValue::IntervalMonthDayNano(Some(IntervalMonthDayNano {
                 months,
