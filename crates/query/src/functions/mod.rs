@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use datafusion::logical_expr::{AggregateUDF, ScalarUDF, WindowUDF};
 
+pub mod aggregate;
 pub mod datetime;
 
 /// Every scalar function of the library.
@@ -16,7 +17,7 @@ pub fn scalar_functions() -> Vec<Arc<ScalarUDF>> {
 
 /// Every aggregate function of the library.
 pub fn aggregate_functions() -> Vec<Arc<AggregateUDF>> {
-    Vec::new()
+    aggregate::functions()
 }
 
 /// Every window function of the library.
