@@ -9,6 +9,7 @@ use datafusion::logical_expr::{AggregateUDF, ScalarUDF, WindowUDF};
 
 pub mod aggregate;
 pub mod datetime;
+pub mod window;
 
 /// Every scalar function of the library.
 pub fn scalar_functions() -> Vec<Arc<ScalarUDF>> {
@@ -22,7 +23,7 @@ pub fn aggregate_functions() -> Vec<Arc<AggregateUDF>> {
 
 /// Every window function of the library.
 pub fn window_functions() -> Vec<Arc<WindowUDF>> {
-    Vec::new()
+    window::functions()
 }
 
 #[cfg(test)]
