@@ -8,12 +8,13 @@ use std::sync::Arc;
 use datafusion::logical_expr::{AggregateUDF, ScalarUDF, WindowUDF};
 
 pub mod aggregate;
+pub mod array;
 pub mod datetime;
 pub mod window;
 
 /// Every scalar function of the library.
 pub fn scalar_functions() -> Vec<Arc<ScalarUDF>> {
-    datetime::functions()
+    [datetime::functions(), array::functions()].concat()
 }
 
 /// Every aggregate function of the library.
