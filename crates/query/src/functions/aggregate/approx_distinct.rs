@@ -18,6 +18,7 @@ use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
 use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
 
+use super::sliding::sliding;
 use super::{constant_arg, list_scalar, list_values, numeric_type, type_list, value_type};
 use crate::encode::format_double;
 
@@ -82,6 +83,16 @@ impl AggregateUDFImpl for ApproxDistinct {
     }
 
     fn accumulator(&self, acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        Ok(Box::new(self.make(acc_args)?))
+    }
+
+    fn create_sliding_accumulator(&self, args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        Ok(sliding(self.make(args)?))
+    }
+}
+
+impl ApproxDistinct {
+    fn make(&self, acc_args: AccumulatorArgs) -> Result<DistinctAccumulator> {
         if acc_args.exprs.len() == 2 {
             match constant_arg(&acc_args, 1) {
                 Some(ScalarValue::Float64(Some(e))) if (MIN_ERROR..=MAX_ERROR).contains(&e) => {}
@@ -102,14 +113,14 @@ impl AggregateUDFImpl for ApproxDistinct {
             .expr_fields
             .first()
             .map_or(DataType::Null, |f| f.data_type().clone());
-        Ok(Box::new(DistinctAccumulator {
+        Ok(DistinctAccumulator {
             dt,
             values: HashSet::new(),
-        }))
+        })
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct DistinctAccumulator {
     dt: DataType,
     values: HashSet<ScalarValue>,

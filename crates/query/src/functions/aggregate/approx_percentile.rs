@@ -31,6 +31,7 @@ use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
 use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
 
+use super::sliding::sliding;
 use super::{constant_arg, list_scalar, list_values, numeric_type, type_list, value_type};
 use crate::encode::format_double;
 
@@ -144,6 +145,16 @@ impl AggregateUDFImpl for ApproxPercentile {
     }
 
     fn accumulator(&self, acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        Ok(Box::new(self.make(acc_args)?))
+    }
+
+    fn create_sliding_accumulator(&self, args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        Ok(sliding(self.make(args)?))
+    }
+}
+
+impl ApproxPercentile {
+    fn make(&self, acc_args: AccumulatorArgs) -> Result<PercentileAccumulator> {
         let n = acc_args.exprs.len();
         let p_index = if n == 2 { 1 } else { 2 };
         let percentages = match constant_arg(&acc_args, p_index) {
@@ -185,22 +196,22 @@ impl AggregateUDFImpl for ApproxPercentile {
             .expr_fields
             .first()
             .map_or(DataType::Null, |f| f.data_type().clone());
-        Ok(Box::new(PercentileAccumulator {
+        Ok(PercentileAccumulator {
             dt,
             weighted: n > 2,
             percentages,
             values: Vec::new(),
-        }))
+        })
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Percentages {
     One(f64),
     Many(Vec<f64>),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct PercentileAccumulator {
     dt: DataType,
     weighted: bool,

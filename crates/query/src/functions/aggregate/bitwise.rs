@@ -12,6 +12,7 @@ use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
 use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
 
+use super::sliding::sliding;
 use super::{numeric_type, type_list};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -70,6 +71,13 @@ impl AggregateUDFImpl for BitwiseAgg {
         ))])
     }
 
+    fn create_sliding_accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        Ok(sliding(BitwiseAccumulator {
+            op: self.op,
+            bits: None,
+        }))
+    }
+
     fn accumulator(&self, _acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
         Ok(Box::new(BitwiseAccumulator {
             op: self.op,
@@ -78,7 +86,7 @@ impl AggregateUDFImpl for BitwiseAgg {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct BitwiseAccumulator {
     op: Op,
     bits: Option<i64>,

@@ -14,6 +14,7 @@ use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
 use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
 
+use super::sliding::sliding;
 use super::{constant_arg, list_scalar, list_values, numeric_type, type_list, value_type};
 
 const MAX_N: i64 = 10_000;
@@ -94,6 +95,17 @@ impl AggregateUDFImpl for By {
     }
 
     fn accumulator(&self, acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        Ok(Box::new(self.make(acc_args)?))
+    }
+
+    fn create_sliding_accumulator(&self, args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        Ok(sliding(self.make(args)?))
+    }
+}
+
+impl By {
+    /// A fresh accumulator for these arguments.
+    pub(super) fn make(&self, acc_args: AccumulatorArgs) -> Result<ByAccumulator> {
         let n = if acc_args.exprs.len() == 3 {
             match constant_arg(&acc_args, 2) {
                 Some(ScalarValue::Int64(Some(n))) if n > 0 && n <= MAX_N => Some(n as usize),
@@ -122,18 +134,18 @@ impl AggregateUDFImpl for By {
                 .get(i)
                 .map_or(DataType::Null, |f| f.data_type().clone())
         };
-        Ok(Box::new(ByAccumulator {
+        Ok(ByAccumulator {
             largest: self.largest,
             n,
             value_type: dt(0),
             key_type: dt(1),
             best: Vec::new(),
-        }))
+        })
     }
 }
 
-#[derive(Debug)]
-struct ByAccumulator {
+#[derive(Debug, Clone)]
+pub(super) struct ByAccumulator {
     largest: bool,
     /// `None` for the two-argument form (one value, not an array).
     n: Option<usize>,

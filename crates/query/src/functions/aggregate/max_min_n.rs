@@ -22,7 +22,8 @@ use datafusion::logical_expr::{
     Signature, StatisticsArgs, Volatility,
 };
 
-use super::by::By;
+use super::by::{By, ByAccumulator};
+use super::sliding::sliding;
 use super::{numeric_type, type_list, value_type};
 
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -106,22 +107,7 @@ impl AggregateUDFImpl for MaxMinN {
             return self.inner.inner().accumulator(acc_args);
         }
         // max(x, n) is max_by(x, x, n): the same column as value and key.
-        let exprs = [
-            acc_args.exprs[0].clone(),
-            acc_args.exprs[0].clone(),
-            acc_args.exprs[1].clone(),
-        ];
-        let fields = [
-            acc_args.expr_fields[0].clone(),
-            acc_args.expr_fields[0].clone(),
-            acc_args.expr_fields[1].clone(),
-        ];
-        let inner = self.n_form.accumulator(AccumulatorArgs {
-            exprs: &exprs,
-            expr_fields: &fields,
-            ..acc_args
-        })?;
-        Ok(Box::new(SameKey { inner }))
+        Ok(Box::new(self.n_form_accumulator(acc_args)?))
     }
 
     fn groups_accumulator_supported(&self, args: AccumulatorArgs) -> bool {
@@ -137,7 +123,7 @@ impl AggregateUDFImpl for MaxMinN {
 
     fn create_sliding_accumulator(&self, args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
         if Self::is_n_form(args.exprs.len()) {
-            self.accumulator(args)
+            Ok(sliding(self.n_form_accumulator(args)?))
         } else {
             self.inner.create_sliding_accumulator(args)
         }
@@ -167,10 +153,32 @@ impl AggregateUDFImpl for MaxMinN {
     }
 }
 
+impl MaxMinN {
+    /// `max(x, n)` is `max_by(x, x, n)`: the same column as value and key.
+    fn n_form_accumulator(&self, acc_args: AccumulatorArgs) -> Result<SameKey> {
+        let exprs = [
+            acc_args.exprs[0].clone(),
+            acc_args.exprs[0].clone(),
+            acc_args.exprs[1].clone(),
+        ];
+        let fields = [
+            acc_args.expr_fields[0].clone(),
+            acc_args.expr_fields[0].clone(),
+            acc_args.expr_fields[1].clone(),
+        ];
+        let inner = self.n_form.make(AccumulatorArgs {
+            exprs: &exprs,
+            expr_fields: &fields,
+            ..acc_args
+        })?;
+        Ok(SameKey { inner })
+    }
+}
+
 /// Feeds `[x, n]` to a `max_by`/`min_by` accumulator as `[x, x, n]`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct SameKey {
-    inner: Box<dyn Accumulator>,
+    inner: ByAccumulator,
 }
 
 impl Accumulator for SameKey {

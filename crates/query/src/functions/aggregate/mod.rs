@@ -29,6 +29,7 @@ mod max_min_n;
 mod min_by;
 mod moments;
 mod skewness;
+mod sliding;
 mod sum;
 mod variance;
 

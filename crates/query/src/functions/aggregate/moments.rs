@@ -12,6 +12,7 @@ use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
 use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
 
+use super::sliding::sliding;
 use super::{numeric_type, type_list};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,6 +78,13 @@ impl AggregateUDFImpl for CentralMoments {
             field("m3", DataType::Float64),
             field("m4", DataType::Float64),
         ])
+    }
+
+    fn create_sliding_accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        Ok(sliding(MomentsAccumulator {
+            finish: self.finish,
+            m: Moments::default(),
+        }))
     }
 
     fn accumulator(&self, _acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
@@ -145,7 +153,7 @@ impl Moments {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct MomentsAccumulator {
     finish: Finish,
     m: Moments,
