@@ -31,6 +31,7 @@ use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
 use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
 
+use super::distinct::{self, maybe_distinct};
 use super::sliding::sliding;
 use super::{constant_arg, list_scalar, list_values, numeric_type, type_list, value_type};
 use crate::encode::format_double;
@@ -126,6 +127,9 @@ impl AggregateUDFImpl for ApproxPercentile {
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
+        if args.is_distinct {
+            return Ok(distinct::state_fields(&args));
+        }
         let dt = args
             .input_fields
             .first()
@@ -145,7 +149,7 @@ impl AggregateUDFImpl for ApproxPercentile {
     }
 
     fn accumulator(&self, acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
-        Ok(Box::new(self.make(acc_args)?))
+        Ok(maybe_distinct(&acc_args, self.make(acc_args.clone())?))
     }
 
     fn create_sliding_accumulator(&self, args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {

@@ -12,6 +12,7 @@ use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
 use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
 
+use super::distinct::{self, maybe_distinct};
 use super::sliding::sliding;
 use super::{numeric_type, type_list};
 
@@ -64,6 +65,9 @@ impl AggregateUDFImpl for BitwiseAgg {
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
+        if args.is_distinct {
+            return Ok(distinct::state_fields(&args));
+        }
         Ok(vec![Arc::new(Field::new(
             format_state_name(args.name, "bits"),
             DataType::Int64,
@@ -78,11 +82,14 @@ impl AggregateUDFImpl for BitwiseAgg {
         }))
     }
 
-    fn accumulator(&self, _acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
-        Ok(Box::new(BitwiseAccumulator {
-            op: self.op,
-            bits: None,
-        }))
+    fn accumulator(&self, acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        Ok(maybe_distinct(
+            &acc_args,
+            BitwiseAccumulator {
+                op: self.op,
+                bits: None,
+            },
+        ))
     }
 }
 

@@ -14,6 +14,7 @@ use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
 use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
 
+use super::distinct::{self, maybe_distinct};
 use super::sliding::sliding;
 use super::{constant_arg, list_scalar, list_values, numeric_type, type_list, value_type};
 
@@ -75,6 +76,9 @@ impl AggregateUDFImpl for By {
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
+        if args.is_distinct {
+            return Ok(distinct::state_fields(&args));
+        }
         let dt = |i: usize| {
             args.input_fields
                 .get(i)
@@ -95,7 +99,7 @@ impl AggregateUDFImpl for By {
     }
 
     fn accumulator(&self, acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
-        Ok(Box::new(self.make(acc_args)?))
+        Ok(maybe_distinct(&acc_args, self.make(acc_args.clone())?))
     }
 
     fn create_sliding_accumulator(&self, args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {

@@ -13,6 +13,7 @@ use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
 use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
 
+use super::distinct::{self, maybe_distinct};
 use super::type_list;
 
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -60,6 +61,9 @@ impl AggregateUDFImpl for CountIf {
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
+        if args.is_distinct {
+            return Ok(distinct::state_fields(&args));
+        }
         Ok(vec![Arc::new(Field::new(
             format_state_name(args.name, "count"),
             DataType::Int64,
@@ -67,12 +71,12 @@ impl AggregateUDFImpl for CountIf {
         ))])
     }
 
-    fn accumulator(&self, _acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
-        Ok(Box::new(CountIfAccumulator { count: 0 }))
+    fn accumulator(&self, acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        Ok(maybe_distinct(&acc_args, CountIfAccumulator { count: 0 }))
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct CountIfAccumulator {
     count: i64,
 }

@@ -14,6 +14,7 @@ use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
 use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
 
+use super::distinct::{self, maybe_distinct};
 use super::{numeric_type, type_list};
 
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -53,6 +54,9 @@ impl AggregateUDFImpl for GeometricMean {
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
+        if args.is_distinct {
+            return Ok(distinct::state_fields(&args));
+        }
         Ok(vec![
             Arc::new(Field::new(
                 format_state_name(args.name, "count"),
@@ -67,15 +71,18 @@ impl AggregateUDFImpl for GeometricMean {
         ])
     }
 
-    fn accumulator(&self, _acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
-        Ok(Box::new(GeometricMeanAccumulator {
-            count: 0,
-            sum_ln: 0.0,
-        }))
+    fn accumulator(&self, acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        Ok(maybe_distinct(
+            &acc_args,
+            GeometricMeanAccumulator {
+                count: 0,
+                sum_ln: 0.0,
+            },
+        ))
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct GeometricMeanAccumulator {
     count: i64,
     sum_ln: f64,

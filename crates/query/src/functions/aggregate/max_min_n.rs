@@ -23,6 +23,7 @@ use datafusion::logical_expr::{
 };
 
 use super::by::{By, ByAccumulator};
+use super::distinct::{self, maybe_distinct};
 use super::sliding::sliding;
 use super::{numeric_type, type_list, value_type};
 
@@ -91,6 +92,9 @@ impl AggregateUDFImpl for MaxMinN {
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
         if Self::is_n_form(args.input_fields.len()) {
+            if args.is_distinct {
+                return Ok(distinct::state_fields(&args));
+            }
             let x = args.input_fields[0].clone();
             let fields = [x.clone(), x];
             self.n_form.state_fields(StateFieldsArgs {
@@ -107,7 +111,10 @@ impl AggregateUDFImpl for MaxMinN {
             return self.inner.inner().accumulator(acc_args);
         }
         // max(x, n) is max_by(x, x, n): the same column as value and key.
-        Ok(Box::new(self.n_form_accumulator(acc_args)?))
+        Ok(maybe_distinct(
+            &acc_args,
+            self.n_form_accumulator(acc_args.clone())?,
+        ))
     }
 
     fn groups_accumulator_supported(&self, args: AccumulatorArgs) -> bool {

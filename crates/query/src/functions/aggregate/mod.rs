@@ -21,6 +21,7 @@ mod bitwise_and_agg;
 mod bitwise_or_agg;
 mod by;
 mod count_if;
+mod distinct;
 mod every;
 mod geometric_mean;
 mod kurtosis;

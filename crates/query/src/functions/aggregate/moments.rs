@@ -12,6 +12,7 @@ use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
 use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
 
+use super::distinct::{self, maybe_distinct};
 use super::sliding::sliding;
 use super::{numeric_type, type_list};
 
@@ -68,6 +69,9 @@ impl AggregateUDFImpl for CentralMoments {
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
+        if args.is_distinct {
+            return Ok(distinct::state_fields(&args));
+        }
         let field = |suffix: &str, dt: DataType| {
             Arc::new(Field::new(format_state_name(args.name, suffix), dt, false))
         };
@@ -87,11 +91,14 @@ impl AggregateUDFImpl for CentralMoments {
         }))
     }
 
-    fn accumulator(&self, _acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
-        Ok(Box::new(MomentsAccumulator {
-            finish: self.finish,
-            m: Moments::default(),
-        }))
+    fn accumulator(&self, acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        Ok(maybe_distinct(
+            &acc_args,
+            MomentsAccumulator {
+                finish: self.finish,
+                m: Moments::default(),
+            },
+        ))
     }
 }
 

@@ -14,6 +14,7 @@ use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
 use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
 
+use super::distinct::{self, maybe_distinct};
 use super::{numeric_type, type_list};
 
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -62,6 +63,9 @@ impl AggregateUDFImpl for Sum {
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
+        if args.is_distinct {
+            return Ok(distinct::state_fields(&args));
+        }
         Ok(vec![
             Arc::new(Field::new(
                 format_state_name(args.name, "sum"),
@@ -78,13 +82,13 @@ impl AggregateUDFImpl for Sum {
 
     fn accumulator(&self, acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
         Ok(match acc_args.return_type() {
-            DataType::Float64 => Box::new(DoubleSum { sum: 0.0, count: 0 }),
-            _ => Box::new(BigintSum { sum: 0, count: 0 }),
+            DataType::Float64 => maybe_distinct(&acc_args, DoubleSum { sum: 0.0, count: 0 }),
+            _ => maybe_distinct(&acc_args, BigintSum { sum: 0, count: 0 }),
         })
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct BigintSum {
     sum: i64,
     count: i64,
@@ -154,7 +158,7 @@ impl Accumulator for BigintSum {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct DoubleSum {
     sum: f64,
     count: i64,
