@@ -7,21 +7,24 @@ use std::sync::Arc;
 
 use datafusion::logical_expr::{AggregateUDF, ScalarUDF, WindowUDF};
 
+pub mod aggregate;
+pub mod array;
 pub mod datetime;
+pub mod window;
 
 /// Every scalar function of the library.
 pub fn scalar_functions() -> Vec<Arc<ScalarUDF>> {
-    datetime::functions()
+    [datetime::functions(), array::functions()].concat()
 }
 
 /// Every aggregate function of the library.
 pub fn aggregate_functions() -> Vec<Arc<AggregateUDF>> {
-    Vec::new()
+    aggregate::functions()
 }
 
 /// Every window function of the library.
 pub fn window_functions() -> Vec<Arc<WindowUDF>> {
-    Vec::new()
+    window::functions()
 }
 
 #[cfg(test)]
