@@ -7,11 +7,28 @@ use std::sync::Arc;
 
 use datafusion::logical_expr::{AggregateUDF, ScalarUDF, WindowUDF};
 
+pub mod bitwise;
+pub mod comparison;
+pub mod conditional;
+pub mod conversion;
 pub mod datetime;
+pub mod math;
+pub mod regex;
+pub mod string;
 
 /// Every scalar function of the library.
 pub fn scalar_functions() -> Vec<Arc<ScalarUDF>> {
-    datetime::functions()
+    [
+        comparison::functions(),
+        conditional::functions(),
+        conversion::functions(),
+        datetime::functions(),
+        math::functions(),
+        bitwise::functions(),
+        string::functions(),
+        regex::functions(),
+    ]
+    .concat()
 }
 
 /// Every aggregate function of the library.
