@@ -9,12 +9,30 @@ use datafusion::logical_expr::{AggregateUDF, ScalarUDF, WindowUDF};
 
 pub mod aggregate;
 pub mod array;
+pub mod bitwise;
+pub mod comparison;
+pub mod conditional;
+pub mod conversion;
 pub mod datetime;
+pub mod math;
+pub mod regex;
+pub mod string;
 pub mod window;
 
 /// Every scalar function of the library.
 pub fn scalar_functions() -> Vec<Arc<ScalarUDF>> {
-    [datetime::functions(), array::functions()].concat()
+    [
+        comparison::functions(),
+        conditional::functions(),
+        conversion::functions(),
+        datetime::functions(),
+        math::functions(),
+        bitwise::functions(),
+        string::functions(),
+        regex::functions(),
+        array::functions(),
+    ]
+    .concat()
 }
 
 /// Every aggregate function of the library.
