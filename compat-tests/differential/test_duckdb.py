@@ -962,7 +962,7 @@ def _case_widening(g: Gen) -> Q:
     "missing function: `if(condition, a[, b])` (documented by Timestream) fails with "
     "ValidationException \"Invalid function 'if'\" (timestream-functions.md marks it not done)")))
 def _if(g: Gen) -> Q:
-    e = g.pick(["if(measure_value::double > 50, 'hi', 'lo')", "if(hostname IS NULL, region)",
+    e = g.pick(["if(measure_value::double > 50, 'hi', 'lo')", "if(hostname IS NULL, region, hostname)",
                 "if(measure_value::bigint > 100, measure_value::bigint, 0)"])
     return Q(f"SELECT time, {e} AS v FROM {T} WHERE {g.pred(g.atom_metrics, 1)}")
 
@@ -983,6 +983,35 @@ def _min_max_by(g: Gen) -> Q:
 def _is_distinct(g: Gen) -> Q:
     return Q(f"SELECT time, hostname FROM {T} WHERE hostname IS {g.pick(['', 'NOT '])}DISTINCT FROM "
              f"{g.s(g.pick(HOSTS))} {g.pick(['AND', 'OR'])} {g.atom_metrics()}")
+
+
+@template("in_list_conjunction_under_not", pytest.mark.xfail(strict=True, reason=(
+    "bug: a contradictory conjunction of IN lists on one column, `hostname IN ('web-01') AND "
+    "hostname IN ('db-01')` (or `x IN ('a') AND x NOT IN ('a')`), is folded to FALSE although it "
+    "is NULL for a NULL hostname; under NOT the NULL rows then pass: `WHERE NOT (hostname IN "
+    "('web-01') AND hostname IN ('db-01'))` returns the rows with a NULL hostname, which Trino/"
+    "Timestream and DuckDB filter out (found by global_aggregates, DIFF_SEED=8)")))
+def _in_list_conj(g: Gen) -> Q:
+    col, vals = g.pick([("hostname", HOSTS), ("az", [r + c for r in REGIONS for c in "abc"])])
+    a, b = g.r.sample(vals, 2)
+    second = g.pick([f"{col} IN ({g.s(b)})", f"{col} NOT IN ({g.s(a)})"])
+    return Q(f"SELECT time, {col}, measure_value::double FROM {T} WHERE NOT ({col} IN ({g.s(a)}) AND {second})")
+
+
+def shadows_known_bug(sql: str) -> bool:
+    """True when a generated query contains a shape of a known-bug template.
+
+    Only used for the templates without an xfail mark, so that they stay deterministic; the
+    shapes themselves are covered by their strict-xfail templates. The one shape that random
+    predicates produce: two IN lists (at least one positive) on one column and a NOT somewhere
+    (in_list_conjunction_under_not).
+    """
+    if not re.search(r"\bNOT\b(?! IN| LIKE| BETWEEN| NULL| EXISTS| DISTINCT)", sql):
+        return False
+    lists: Dict[str, List[bool]] = {}
+    for m in re.finditer(r"([\w.:]+) (NOT )?IN \((?!SELECT)", sql):
+        lists.setdefault(m.group(1).split(".")[-1], []).append(m.group(2) is None)
+    return any(len(v) >= 2 and any(v) for v in lists.values())
 
 
 @template("correlated_scalar_subquery", pytest.mark.xfail(strict=True, reason=(
@@ -1139,12 +1168,16 @@ def _params():
 
 @pytest.mark.parametrize("template_name", _params())
 def test_differential(env: Env, template_name: str) -> None:
-    gen_fn, _ = TEMPLATES[template_name]
+    gen_fn, marks = TEMPLATES[template_name]
     g = Gen(random.Random(f"{SEED}:{template_name}"), env.data)
     failures: List[str] = []
     seen = set()
     for i in range(QUERIES_PER_TEMPLATE):
         q = gen_fn(g)
+        for _ in range(50):
+            if marks or not shadows_known_bug(q.sql):
+                break
+            q = gen_fn(g)
         if q.sql in seen:
             continue
         seen.add(q.sql)
