@@ -19,6 +19,17 @@ Dialect translation (the only differences between the two texts of a query):
   (DuckDB's ``TIMESTAMP`` literal is microsecond precision);
 * `` DIV `` (integer division) is Timestream's ``/`` on integers (truncating) and DuckDB's ``//``
   (DuckDB's ``/`` on integers returns DOUBLE).
+
+Shapes where the dialects differ in meaning are not generated: ``round(x, d)`` with d > 0, ties
+of CAST(double AS bigint), ``greatest``/``least`` with NULL arguments (these three are commented
+where they would be), ``concat`` with NULL arguments (DuckDB skips them), ``floor(bigint)`` and
+``sign(double)`` (DuckDB types them DOUBLE and TINYINT), ``count_if`` over only NULLs (DuckDB:
+NULL, Trino: 0), ``split_part`` beyond the last field (DuckDB: '', Trino: NULL), integer ``/``.
+
+Templates marked ``xfail(strict=True)`` reproduce a known bug of the server on every seed (the
+reason says query, expected and actual answer); the other templates never generate those shapes
+(``shadows_known_bug``), so they stay green and deterministic. When a bug is fixed, its template
+XPASSes, strict turns that into a failure, and the mark has to go.
 """
 
 from __future__ import annotations
