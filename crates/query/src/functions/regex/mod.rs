@@ -55,3 +55,45 @@ macro_rules! compiled {
     }};
 }
 pub(crate) use compiled;
+
+/// The successive matches of a pattern in `s` the way Java's `Matcher.find` (and Trino's joni
+/// loop) produces them: after a non-empty match the next search starts at its end, after an
+/// empty one a character later, so an empty match right after a non-empty one is reported
+/// (`b*` in `abc`: `''`, `b`, `''`, `''`). The Rust regex iterators skip that one. `find_at`
+/// searches from a byte offset; `bounds` gives a match's byte range.
+pub(crate) fn java_matches<M>(
+    s: &str,
+    mut find_at: impl FnMut(usize) -> Option<M>,
+    bounds: impl Fn(&M) -> (usize, usize),
+) -> Vec<M> {
+    let mut found = Vec::new();
+    let mut pos = 0;
+    while pos <= s.len() {
+        let Some(m) = find_at(pos) else {
+            break;
+        };
+        let (start, end) = bounds(&m);
+        pos = if start == end {
+            end + s[end..].chars().next().map_or(1, char::len_utf8)
+        } else {
+            end
+        };
+        found.push(m);
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn java_find_reports_empty_match_after_a_match() {
+        // `b*` over "abc", as a toy matcher: at each offset, the run of b's there.
+        let s = "abc";
+        let find_at = |pos: usize| {
+            let run = s[pos..].chars().take_while(|&c| c == 'b').count();
+            Some((pos, pos + run))
+        };
+        let found = super::java_matches(s, find_at, |m| *m);
+        assert_eq!(found, vec![(0, 0), (1, 2), (2, 2), (3, 3)]);
+    }
+}

@@ -21,7 +21,7 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::compiled;
+use super::{compiled, java_matches};
 use crate::functions::conversion::args::{any_null, arrays, coerce, finish, lenient, Param};
 
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -115,7 +115,13 @@ impl ScalarUDFImpl for RegexpExtract {
                 }
                 let re = compiled!(cache, p.value(i));
                 let g = check_group(group.map_or(0, |g| g.value(i)), re.captures_len() - 1)?;
-                for caps in re.captures_iter(s.value(i)) {
+                let value = s.value(i);
+                let matches = java_matches(
+                    value,
+                    |pos| re.captures_at(value, pos),
+                    |caps| caps.get(0).map_or((0, 0), |m| (m.start(), m.end())),
+                );
+                for caps in matches {
                     out.values().append_option(caps.get(g).map(|m| m.as_str()));
                 }
                 out.append(true);

@@ -18,7 +18,7 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{exec_err, Result};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature};
 
-use super::compiled;
+use super::{compiled, java_matches};
 use crate::functions::conversion::args::{
     any_null, arrays, coerce, finish, lenient, udf_struct, Param,
 };
@@ -153,7 +153,12 @@ impl ScalarUDFImpl for RegexpReplace {
             let s = s.value(i);
             buf.clear();
             let mut last = 0;
-            for caps in re.captures_iter(s) {
+            let matches = java_matches(
+                s,
+                |pos| re.captures_at(s, pos),
+                |caps| caps.get(0).map_or((0, 0), |m| (m.start(), m.end())),
+            );
+            for caps in matches {
                 let Some(whole) = caps.get(0) else {
                     continue;
                 };

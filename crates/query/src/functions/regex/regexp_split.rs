@@ -11,7 +11,7 @@ use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::common::Result;
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature};
 
-use super::compiled;
+use super::{compiled, java_matches};
 use crate::functions::conversion::args::{
     any_null, arrays, coerce, finish, lenient, udf_struct, Param,
 };
@@ -62,9 +62,17 @@ impl ScalarUDFImpl for RegexpSplit {
                 continue;
             }
             let re = compiled!(cache, p.value(i));
-            for part in re.split(s.value(i)) {
-                out.values().append_value(part);
+            let value = s.value(i);
+            let mut last = 0;
+            for (start, end) in java_matches(
+                value,
+                |pos| re.find_at(value, pos).map(|m| (m.start(), m.end())),
+                |m| *m,
+            ) {
+                out.values().append_value(&value[last..start]);
+                last = end;
             }
+            out.values().append_value(&value[last..]);
             out.append(true);
         }
         finish(Arc::new(out.finish()), scalar)
