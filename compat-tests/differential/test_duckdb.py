@@ -885,50 +885,36 @@ def _cast_double_bigint(g: Gen) -> Q:
              f"WHERE measure_name = '{g.pick(['cpu', 'disk'])}'")
 
 
-@template("string_length_position_types", pytest.mark.xfail(strict=True, reason=(
-    "bug: length(varchar) and strpos(varchar, varchar) are typed INTEGER in ColumnInfo; "
-    "Timestream documents both as bigint (DuckDB: BIGINT); the values agree")))
+@template("string_length_position_types")
 def _length_type(g: Gen) -> Q:
     col = g.pick(['hostname', 'region', 'az'])
     e = g.pick([f"length({col})", f"strpos({col}, '-')", f"strpos({col}, 'e')"])
     return Q(f"SELECT time, {e} AS v FROM {T} WHERE {g.pred(g.atom_metrics, 1)}")
 
 
-@template("lpad_null", pytest.mark.xfail(strict=True, reason=(
-    "bug: lpad(NULL, 8, '*') returns '********' instead of NULL (a NULL argument gives NULL in "
-    "Trino/Timestream and DuckDB)")))
+@template("lpad_null")
 def _lpad_null(g: Gen) -> Q:
     return Q(f"SELECT time, lpad(hostname, {g.pick([4, 8, 10])}, '*') AS v FROM {T} WHERE hostname IS NULL "
              f"OR {g.atom_metrics()}")
 
 
-@template("hour_minute_functions", pytest.mark.xfail(strict=True, reason=(
-    "missing functions: hour(ts), minute(ts), second(ts) (documented by Timestream, bigint) fail "
-    "with ValidationException \"Invalid function 'hour'\" (timestream-functions.md §9.6 marks "
-    "them not done)")))
+@template("hour_minute_functions")
 def _hour_minute(g: Gen) -> Q:
     return Q(f"SELECT time, {g.pick(['hour', 'minute', 'second'])}(time) AS v FROM {T} WHERE {g.pred(g.atom_metrics, 1)}")
 
 
-@template("extract_type", pytest.mark.xfail(strict=True, reason=(
-    "bug: extract(HOUR|MINUTE|SECOND|DAY FROM time) is typed INTEGER in ColumnInfo; Timestream "
-    "documents every extraction function as bigint (DuckDB: BIGINT); the values agree")))
+@template("extract_type")
 def _extract(g: Gen) -> Q:
     return Q(f"SELECT time, extract({g.pick(['HOUR', 'MINUTE', 'SECOND', 'DAY'])} FROM time) AS v FROM {T} "
              f"WHERE {g.pred(g.atom_metrics, 1)}")
 
 
-@template("mod_function", pytest.mark.xfail(strict=True, reason=(
-    "missing function: mod(n, m) (documented by Timestream) fails with ValidationException "
-    "\"Invalid function 'mod'\" (timestream-functions.md marks it not done; `%` works)")))
+@template("mod_function")
 def _mod(g: Gen) -> Q:
     return Q(f"SELECT time, mod(measure_value::bigint, {g.pick([2, 7, -3])}) AS v FROM {T} WHERE {g.pred(g.atom_metrics, 1)}")
 
 
-@template("variance_function", pytest.mark.xfail(strict=True, reason=(
-    "missing function: variance(x) (documented by Timestream as var_samp) fails with "
-    "ValidationException \"Invalid function 'variance'\" (timestream-functions.md marks it not "
-    "done; var_samp works)")))
+@template("variance_function")
 def _variance(g: Gen) -> Q:
     return Q(f"SELECT fleet, variance({g.pick(['speed', 'load'])}) AS v FROM {F} GROUP BY fleet")
 
@@ -969,21 +955,20 @@ def _case_widening(g: Gen) -> Q:
              f"WHERE {g.pred(g.atom_metrics, 1)}")
 
 
-@template("if_function", pytest.mark.xfail(strict=True, reason=(
-    "missing function: `if(condition, a[, b])` (documented by Timestream) fails with "
-    "ValidationException \"Invalid function 'if'\" (timestream-functions.md marks it not done)")))
+@template("if_function")
 def _if(g: Gen) -> Q:
     e = g.pick(["if(measure_value::double > 50, 'hi', 'lo')", "if(hostname IS NULL, region, hostname)",
                 "if(measure_value::bigint > 100, measure_value::bigint, 0)"])
     return Q(f"SELECT time, {e} AS v FROM {T} WHERE {g.pred(g.atom_metrics, 1)}")
 
 
-@template("min_by_max_by", pytest.mark.xfail(strict=True, reason=(
-    "missing functions: max_by(x, y) / min_by(x, y) (documented by Timestream) fail with "
-    "ValidationException \"Invalid function 'max_by'\" (timestream-functions.md marks them not done)")))
+@template("min_by_max_by")
 def _min_max_by(g: Gen) -> Q:
-    return Q(f"SELECT truck_id, {g.pick(['max_by', 'min_by'])}({g.pick(['speed', 'driver', 'load'])}, time) AS v "
-             f"FROM {F} GROUP BY truck_id")
+    # Dialect difference: DuckDB's max_by skips rows whose x is NULL; Trino/Timestream answer the
+    # x of the row with the largest y even when it is NULL. Rows with NULL x are filtered out.
+    col = g.pick(['speed', 'driver', 'load'])
+    return Q(f"SELECT truck_id, {g.pick(['max_by', 'min_by'])}({col}, time) AS v "
+             f"FROM {F} WHERE {col} IS NOT NULL GROUP BY truck_id")
 
 
 @template("is_distinct_from_precedence", pytest.mark.xfail(strict=True, reason=(

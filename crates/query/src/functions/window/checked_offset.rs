@@ -111,10 +111,12 @@ impl WindowUDFImpl for CheckedOffset {
     }
 
     fn reverse_expr(&self) -> ReversedUDWF {
-        // The planner may swap a function for its reverse when it reverses the window order.
+        // When the planner reverses the window order it keeps the function and tells its
+        // evaluator (`is_reversed`), which negates the offset itself, as DataFusion's lag/lead
+        // do: answering lead for lag here would reverse twice.
         let reversed = match self.kind {
-            Kind::Lead => super::lag::lag(),
-            Kind::Lag => super::lead::lead(),
+            Kind::Lead => super::lead::lead(),
+            Kind::Lag => super::lag::lag(),
             Kind::NthValue => super::nth_value::nth_value(),
             Kind::Ntile => return self.inner.inner().reverse_expr(),
         };
