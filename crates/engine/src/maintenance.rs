@@ -36,9 +36,15 @@ pub fn spawn(core: Weak<Core>) {
 /// How often the checkpointer copies the WAL into the database file.
 const CHECKPOINT_PERIOD: Duration = Duration::from_millis(250);
 
+/// WAL frames (pages) past which the checkpointer makes the log start over.
+const WAL_RESTART_FRAMES: i64 = 16_384;
+
 /// Checkpoints the WAL from a connection of its own, so the writer's commits never do that
 /// work (SQLite's automatic checkpoints would run inside them). PASSIVE: it never blocks the
-/// writer or readers; once the whole log is copied, SQLite starts reusing it from the start.
+/// writer or readers. SQLite reuses the log from its start only when a write begins after a
+/// checkpoint copied all of it, which a steady stream of commits can keep from happening; past
+/// `WAL_RESTART_FRAMES` a RESTART checkpoint (which waits for the writer's current commit)
+/// makes it start over, so the log stays bounded and is rewritten in place rather than grown.
 pub fn spawn_checkpointer(path: std::path::PathBuf, core: Weak<Core>) {
     let spawned = std::thread::Builder::new()
         .name("tsl-checkpoint".into())
@@ -56,8 +62,19 @@ pub fn spawn_checkpointer(path: std::path::PathBuf, core: Weak<Core>) {
                 if core.upgrade().is_none() {
                     return;
                 }
-                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                    tracing::debug!(error = %e, "checkpoint skipped");
+                let frames = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                    r.get::<_, i64>(1)
+                });
+                match frames {
+                    Ok(n) if n > WAL_RESTART_FRAMES => {
+                        if let Err(e) =
+                            conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()))
+                        {
+                            tracing::debug!(error = %e, "restart checkpoint skipped");
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::debug!(error = %e, "checkpoint skipped"),
                 }
             }
         });

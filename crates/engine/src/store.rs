@@ -16,8 +16,28 @@ use crate::{maintenance, Clock, Result};
 /// The file the store lives in, inside `--data-dir`.
 pub const DATA_FILE: &str = "timestream-local.sqlite3";
 
+/// Records clustered by time within their hour bucket, not by series: a fleet's reports arrive
+/// in time order, so new records append at the end of the b-tree and a commit dirties a few
+/// pages instead of one per series (README, Figures).
+const MIGRATION_2: &str = r#"
+    CREATE TABLE records_by_time (
+        table_id   INTEGER NOT NULL,
+        bucket     INTEGER NOT NULL,
+        time_ns    INTEGER NOT NULL,
+        series_id  INTEGER NOT NULL,
+        measure_id INTEGER NOT NULL,
+        version    INTEGER NOT NULL,
+        value      BLOB NOT NULL,
+        PRIMARY KEY (table_id, bucket, time_ns, series_id, measure_id)
+    ) WITHOUT ROWID;
+    INSERT INTO records_by_time (table_id, bucket, time_ns, series_id, measure_id, version, value)
+        SELECT table_id, bucket, time_ns, series_id, measure_id, version, value FROM records;
+    DROP TABLE records;
+    ALTER TABLE records_by_time RENAME TO records;
+"#;
+
 /// Migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[MIGRATION_1];
+const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
 
 const MIGRATION_1: &str = r#"
     CREATE TABLE databases (
@@ -261,4 +281,45 @@ fn migrate(conn: &Connection) -> Result<()> {
         ))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn migration_2_keeps_records_and_clusters_them_by_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DATA_FILE);
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(&format!(
+            "BEGIN; {MIGRATION_1}; PRAGMA user_version = 1; COMMIT;"
+        ))
+        .unwrap();
+        for (series, time) in [(2, 10), (1, 20), (1, 5)] {
+            conn.execute(
+                "INSERT INTO records (table_id, bucket, series_id, measure_id, time_ns, version, value)
+                 VALUES (7, 0, ?1, 0, ?2, 1, x'00')",
+                rusqlite::params![series, time],
+            )
+            .unwrap();
+        }
+        drop(conn);
+        let conn = Connection::open(&path).unwrap();
+        migrate(&conn).unwrap();
+        let version: usize = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len());
+        // A WITHOUT ROWID table scans in key order: time before series now.
+        let rows: Vec<(i64, i64)> = conn
+            .prepare("SELECT time_ns, series_id FROM records")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(rows, [(5, 1), (10, 2), (20, 1)]);
+    }
 }

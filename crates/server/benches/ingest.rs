@@ -4,7 +4,8 @@
 //!
 //! Each phase runs `INGEST_CONNECTIONS` (default 16) concurrent connections for `INGEST_SECONDS`
 //! (default 10) seconds, each request carrying 100 records with distinct identities: 1000 hosts
-//! as a dimension, times spread over the last hour, a global counter keeping identities unique.
+//! as a dimension reporting as a fleet does (every host once per instant, instants advancing
+//! from an hour ago), a global counter keeping identities unique.
 //! Phase 1 sends single-measure DOUBLE records, phase 2 multi-measure records (2 DOUBLE and
 //! 2 BIGINT attributes).
 //!
@@ -29,9 +30,8 @@ const RECORDS_PER_REQUEST: usize = 100;
 const HOSTS: u64 = 1000;
 const DB: &str = "ingest_bench";
 const TABLE: &str = "metrics";
-/// Times go back at most this far (just under an hour), in ms; coprime with `TIME_STRIDE`.
+/// Times start this far back (just under an hour), in ms.
 const TIME_SPAN_MS: u64 = 3_599_000;
-const TIME_STRIDE: u64 = 7919;
 
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -322,8 +322,9 @@ impl Template {
         for (i, s) in self.slots.iter().enumerate() {
             let c = request * RECORDS_PER_REQUEST as u64 + i as u64;
             let host = c % HOSTS;
-            // Unique (host, time) for c < HOSTS × TIME_SPAN_MS; times spread over the hour.
-            let back = 1 + (c / HOSTS) * TIME_STRIDE % TIME_SPAN_MS;
+            // As a fleet reports: every host once per instant, instants 1 ms apart from an hour
+            // ago onwards (unique (host, time) for c < HOSTS × TIME_SPAN_MS).
+            let back = TIME_SPAN_MS - (c / HOSTS) % TIME_SPAN_MS;
             digits(&mut self.body[s.host..s.host + 4], host);
             self.body[s.az] = b'a' + (host % 3) as u8;
             digits(&mut self.body[s.time..s.time + 13], t0_ms - back);
