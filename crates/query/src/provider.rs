@@ -123,7 +123,7 @@ impl TableProvider for TimestreamTable {
 
     async fn scan(
         &self,
-        _state: &dyn Session,
+        state: &dyn Session,
         projection: Option<&Vec<usize>>,
         filters: &[Expr],
         _limit: Option<usize>,
@@ -148,7 +148,15 @@ impl TableProvider for TimestreamTable {
             .unwrap_or_else(|| (0..self.schema.fields().len()).collect());
         let schema = Arc::new(self.schema.project(&projected)?);
         let batches = convert(&snapshot, &schema)?;
-        let exec = MemorySourceConfig::try_new_exec(&[batches], schema, None)?;
+        // One partition per core the session may use, batches dealt round robin, so that
+        // filters and partial aggregates run in parallel from the first operator on.
+        let n = state.config().target_partitions().max(1);
+        let mut partitions: Vec<Vec<RecordBatch>> = vec![Vec::new(); n.min(batches.len().max(1))];
+        let count = partitions.len();
+        for (i, batch) in batches.into_iter().enumerate() {
+            partitions[i % count].push(batch);
+        }
+        let exec = MemorySourceConfig::try_new_exec(&partitions, schema, None)?;
         Ok(exec)
     }
 }
