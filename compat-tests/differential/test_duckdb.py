@@ -802,12 +802,7 @@ def _in_subquery(g: Gen) -> Q:
     return Q(f"SELECT time, hostname, measure_name FROM {T} WHERE {neg} ({sub}) AND {g.pred(g.atom_metrics, 1)}")
 
 
-@template("not_in_subquery_with_nulls",
-          pytest.mark.xfail(strict=True, reason=(
-              "bug: `x NOT IN (subquery)` ignores NULLs of the subquery: when the subquery returns a "
-              "NULL, `x NOT IN (...)` is NULL (never true) for every x without a match, so the "
-              "result must be empty (Trino/Timestream and DuckDB); our server returns every row "
-              "whose value is not among the non-NULL subquery values")))
+@template("not_in_subquery_with_nulls")
 def _not_in_nulls(g: Gen) -> Q:
     # The subquery always yields a NULL (rows without an az / without a hostname exist).
     # region is never NULL (NULL probes: not_in_subquery_null_probe); az has NULLs.
@@ -846,10 +841,7 @@ def _scalar(g: Gen) -> Q:
 # --------------------------------------------------------------------------------------------
 
 
-@template("not_in_subquery_null_probe", pytest.mark.xfail(strict=True, reason=(
-    "bug: `x NOT IN (subquery)` is true for a NULL x: for a NULL probe and a non-empty subquery "
-    "the predicate is NULL (Trino/Timestream and DuckDB), so rows with a NULL hostname must not "
-    "be returned; our server returns them")))
+@template("not_in_subquery_null_probe")
 def _not_in_null_probe(g: Gen) -> Q:
     sub = g.pick([f"SELECT hostname FROM {H} WHERE cores >= {g.pick([2, 4])}",
                   f"SELECT hostname FROM {H}"])
