@@ -11,6 +11,7 @@ use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::common::TableReference;
 use datafusion::dataframe::DataFrame;
 use datafusion::execution::context::{SessionConfig, SessionContext, SessionState};
+use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::logical_expr::{AggregateUDF, LogicalPlan, ScalarUDF, WindowUDF};
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{
@@ -201,7 +202,12 @@ impl QueryService {
         config.options_mut().sql_parser.enable_ident_normalization = false;
         // Trino sorts NULLs last in both directions.
         config.options_mut().sql_parser.default_null_ordering = "nulls_last".into();
-        let ctx = SessionContext::new_with_config(config);
+        let state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_default_features()
+            .with_optimizer_rules(typing::optimizer_rules())
+            .build();
+        let ctx = SessionContext::new_with_state(state);
         ctx.register_catalog(
             "datafusion",
             Arc::new(TimestreamCatalog {

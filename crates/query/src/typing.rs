@@ -22,6 +22,7 @@
 //!   run) becomes `NOT EXISTS (SELECT … WHERE y = x OR y IS NULL OR x IS NULL)`, which is true
 //!   exactly when the NOT IN is.
 
+use datafusion::arrow::datatypes::FieldRef;
 use datafusion::arrow::datatypes::{DataType, IntervalMonthDayNano};
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{plan_err, Column, DFSchema, Result, ScalarValue};
@@ -29,9 +30,13 @@ use datafusion::logical_expr::expr::{Exists, InSubquery, ScalarFunction};
 use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::utils::{conjunction, split_conjunction_owned};
 use datafusion::logical_expr::{
-    BinaryExpr, Cast, Expr, Filter, LogicalPlan, LogicalPlanBuilder, Operator, ScalarUDF, Subquery,
-    Values,
+    BinaryExpr, Cast, ColumnarValue, Expr, Filter, LogicalPlan, LogicalPlanBuilder, Operator,
+    ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Subquery, Values,
+    Volatility,
 };
+use datafusion::optimizer::optimizer::{ApplyOrder, Optimizer};
+use datafusion::optimizer::simplify_expressions::SimplifyExpressions;
+use datafusion::optimizer::{OptimizerConfig, OptimizerRule};
 use std::sync::Arc;
 
 pub fn apply(plan: LogicalPlan, library: &[Arc<ScalarUDF>]) -> Result<LogicalPlan> {
@@ -210,10 +215,7 @@ fn not_exists(x: Expr, subquery: Subquery, outer: &DFSchema) -> Result<Expr> {
             Expr::Column(c) => {
                 let (_, field) = outer.qualified_field_from_column(&c)?;
                 let field = field.clone();
-                Ok(Transformed::yes(Expr::OuterReferenceColumn(
-                    field,
-                    c,
-                )))
+                Ok(Transformed::yes(Expr::OuterReferenceColumn(field, c)))
             }
             other => Ok(Transformed::no(other)),
         })?
@@ -250,5 +252,144 @@ fn complete_timestamp_text(text: String) -> String {
         format!("{text}:00")
     } else {
         text
+    }
+}
+
+/// DataFusion's optimizer rules, with expression simplification made NULL-safe: DataFusion folds
+/// a conjunction of IN lists on one column, `x IN ('a') AND x IN ('b')` (or `x IN ('a') AND x NOT
+/// IN ('a')`, or the disjunction of two NOT IN lists), to a constant FALSE (TRUE), which is
+/// NULL for a NULL `x` in Trino, and under NOT the NULL rows then pass. The rule is kept (its
+/// constant folding feeds the time-range pruning) but sees every nullable column reference as
+/// a distinct expression ([`Tagged`]), so that it combines no two conditions on one nullable
+/// column; the references are restored right after.
+pub fn optimizer_rules() -> Vec<Arc<dyn OptimizerRule + Send + Sync>> {
+    Optimizer::new()
+        .rules
+        .into_iter()
+        .map(|rule| -> Arc<dyn OptimizerRule + Send + Sync> {
+            if rule.name() == SimplifyExpressions::new().name() {
+                Arc::new(NullSafeSimplify(rule))
+            } else {
+                rule
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug)]
+struct NullSafeSimplify(Arc<dyn OptimizerRule + Send + Sync>);
+
+impl OptimizerRule for NullSafeSimplify {
+    fn name(&self) -> &str {
+        self.0.name()
+    }
+
+    fn apply_order(&self) -> Option<ApplyOrder> {
+        self.0.apply_order()
+    }
+
+    fn supports_rewrite(&self) -> bool {
+        true
+    }
+
+    fn rewrite(
+        &self,
+        plan: LogicalPlan,
+        config: &dyn OptimizerConfig,
+    ) -> Result<Transformed<LogicalPlan>> {
+        // Conditions are where the folds bite; other nodes need their column references as
+        // such (UNNEST, grouping).
+        if !matches!(plan, LogicalPlan::Filter(_) | LogicalPlan::Projection(_)) {
+            return self.0.rewrite(plan, config);
+        }
+        let schema = datafusion::logical_expr::utils::merge_schema(&plan.inputs());
+        let tag = Arc::new(ScalarUDF::new_from_impl(Tagged::default()));
+        let mut next = 0i64;
+        let tagged = plan
+            .map_expressions(|e| {
+                e.transform_up(|e| match e {
+                    Expr::Column(c)
+                        if schema
+                            .qualified_field_from_column(&c)
+                            .map_or(true, |(_, f)| f.is_nullable()) =>
+                    {
+                        next += 1;
+                        Ok(Transformed::yes(Expr::ScalarFunction(
+                            ScalarFunction::new_udf(
+                                tag.clone(),
+                                vec![
+                                    Expr::Column(c),
+                                    Expr::Literal(ScalarValue::Int64(Some(next)), None),
+                                ],
+                            ),
+                        )))
+                    }
+                    other => Ok(Transformed::no(other)),
+                })
+            })?
+            .data;
+        let simplified = self.0.rewrite(tagged, config)?;
+        let transformed = simplified.transformed;
+        let plan = simplified
+            .data
+            .map_expressions(|e| {
+                e.transform_up(|e| match e {
+                    Expr::ScalarFunction(ScalarFunction { func, mut args })
+                        if func.name() == TAGGED && !args.is_empty() =>
+                    {
+                        Ok(Transformed::yes(args.swap_remove(0)))
+                    }
+                    other => Ok(Transformed::no(other)),
+                })
+            })?
+            .data;
+        Ok(Transformed::new_transformed(plan, transformed))
+    }
+}
+
+const TAGGED: &str = "__timestream_tagged";
+
+/// `__timestream_tagged(x, n)` is `x`, named as `x`: a column reference made distinct from the
+/// other references to the same column while expressions are simplified.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Tagged {
+    signature: Signature,
+}
+
+impl Default for Tagged {
+    fn default() -> Self {
+        Self {
+            signature: Signature::any(2, Volatility::Immutable),
+        }
+    }
+}
+
+impl ScalarUDFImpl for Tagged {
+    fn name(&self) -> &str {
+        TAGGED
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
+        Ok(arg_types[0].clone())
+    }
+
+    fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
+        Ok(args.arg_fields[0].clone())
+    }
+
+    fn schema_name(&self, args: &[Expr]) -> Result<String> {
+        Ok(args[0].schema_name().to_string())
+    }
+
+    fn display_name(&self, args: &[Expr]) -> Result<String> {
+        Ok(format!("{}", args[0]))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        Ok(args.args[0].clone())
     }
 }
