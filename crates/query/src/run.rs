@@ -206,6 +206,7 @@ impl QueryService {
             .with_config(config)
             .with_default_features()
             .with_optimizer_rules(typing::optimizer_rules())
+            .with_analyzer_rules(typing::analyzer_rules())
             .build();
         let ctx = SessionContext::new_with_state(state);
         ctx.register_catalog(

@@ -22,18 +22,25 @@
 //!   run) becomes `NOT EXISTS (SELECT … WHERE y = x OR y IS NULL OR x IS NULL)`, which is true
 //!   exactly when the NOT IN is.
 
-use datafusion::arrow::datatypes::FieldRef;
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, PrimitiveArray};
+use datafusion::arrow::compute::kernels::arity::try_binary;
+use datafusion::arrow::datatypes::{ArrowPrimitiveType, FieldRef, Int32Type, Int64Type};
 use datafusion::arrow::datatypes::{DataType, IntervalMonthDayNano};
+use datafusion::arrow::error::ArrowError;
+use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
+use datafusion::common::{exec_err, DataFusionError};
 use datafusion::common::{plan_err, Column, DFSchema, Result, ScalarValue};
 use datafusion::logical_expr::expr::{Exists, InSubquery, ScalarFunction};
 use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::utils::{conjunction, split_conjunction_owned};
+use datafusion::logical_expr::ExprSchemable;
 use datafusion::logical_expr::{
     BinaryExpr, Cast, ColumnarValue, Expr, Filter, LogicalPlan, LogicalPlanBuilder, Operator,
     ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Subquery, Values,
     Volatility,
 };
+use datafusion::optimizer::analyzer::{Analyzer, AnalyzerRule};
 use datafusion::optimizer::optimizer::{ApplyOrder, Optimizer};
 use datafusion::optimizer::simplify_expressions::SimplifyExpressions;
 use datafusion::optimizer::{OptimizerConfig, OptimizerRule};
@@ -392,4 +399,180 @@ impl ScalarUDFImpl for Tagged {
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         Ok(args.args[0].clone())
     }
+}
+
+/// Analyzer rule, after DataFusion's type coercion: `+`, `-`, `*` on `integer`/`bigint` raise
+/// Trino's overflow error (`integer addition overflow: 2147483647 + 1`) instead of wrapping
+/// around as DataFusion's arithmetic does (timestream-sql.md §5.3).
+#[derive(Debug, Default)]
+pub struct CheckedArithmetic;
+
+impl AnalyzerRule for CheckedArithmetic {
+    fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
+        let udfs: Vec<Arc<ScalarUDF>> = [Operator::Plus, Operator::Minus, Operator::Multiply]
+            .into_iter()
+            .map(|op| Arc::new(ScalarUDF::new_from_impl(Checked::new(op))))
+            .collect();
+        plan.transform_up_with_subqueries(|node| {
+            let schema = datafusion::logical_expr::utils::merge_schema(&node.inputs());
+            let node = node.map_expressions(|e| {
+                e.transform_up(|e| match e {
+                    Expr::BinaryExpr(BinaryExpr { left, op, right })
+                        if matches!(op, Operator::Plus | Operator::Minus | Operator::Multiply)
+                            && matches!(
+                                left.get_type(&schema),
+                                Ok(DataType::Int32 | DataType::Int64)
+                            )
+                            && left.get_type(&schema).ok() == right.get_type(&schema).ok() =>
+                    {
+                        let udf = match op {
+                            Operator::Plus => &udfs[0],
+                            Operator::Minus => &udfs[1],
+                            _ => &udfs[2],
+                        };
+                        Ok(Transformed::yes(Expr::ScalarFunction(
+                            ScalarFunction::new_udf(udf.clone(), vec![*left, *right]),
+                        )))
+                    }
+                    other => Ok(Transformed::no(other)),
+                })
+            })?;
+            if node.transformed {
+                node.data.recompute_schema().map(Transformed::yes)
+            } else {
+                Ok(node)
+            }
+        })
+        .map(|t| t.data)
+    }
+
+    fn name(&self) -> &str {
+        "timestream_checked_arithmetic"
+    }
+}
+
+/// `a + b`, `a - b`, `a * b` on integers of one type, failing on overflow. Named as the operator
+/// expression it replaces, so that plans keep their column names.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Checked {
+    op: Operator,
+    name: String,
+    signature: Signature,
+}
+
+impl Checked {
+    fn new(op: Operator) -> Self {
+        Self {
+            name: format!("__timestream_checked_{}", Self::word(op)),
+            op,
+            signature: Signature::any(2, Volatility::Immutable),
+        }
+    }
+
+    fn word(op: Operator) -> &'static str {
+        match op {
+            Operator::Plus => "addition",
+            Operator::Minus => "subtraction",
+            _ => "multiplication",
+        }
+    }
+
+    fn apply<T>(&self, a: &ArrayRef, b: &ArrayRef, type_name: &str) -> Result<ArrayRef>
+    where
+        T: ArrowPrimitiveType,
+        T::Native: std::fmt::Display + CheckedOps,
+    {
+        let (a, b) = (a.as_primitive::<T>(), b.as_primitive::<T>());
+        let op = self.op;
+        let result: PrimitiveArray<T> = try_binary(a, b, |x, y| {
+            let r = match op {
+                Operator::Plus => x.checked_add_(y),
+                Operator::Minus => x.checked_sub_(y),
+                _ => x.checked_mul_(y),
+            };
+            r.ok_or_else(|| {
+                ArrowError::ComputeError(format!(
+                    "{type_name} {} overflow: {x} {op} {y}",
+                    Self::word(op)
+                ))
+            })
+        })
+        .map_err(|e| match e {
+            ArrowError::ComputeError(m) => DataFusionError::Execution(m),
+            other => DataFusionError::ArrowError(Box::new(other), None),
+        })?;
+        Ok(Arc::new(result))
+    }
+}
+
+/// Checked integer operations of the native types.
+trait CheckedOps: Sized {
+    fn checked_add_(self, other: Self) -> Option<Self>;
+    fn checked_sub_(self, other: Self) -> Option<Self>;
+    fn checked_mul_(self, other: Self) -> Option<Self>;
+}
+
+macro_rules! checked_ops {
+    ($($t:ty),*) => {$(
+        impl CheckedOps for $t {
+            fn checked_add_(self, other: Self) -> Option<Self> { self.checked_add(other) }
+            fn checked_sub_(self, other: Self) -> Option<Self> { self.checked_sub(other) }
+            fn checked_mul_(self, other: Self) -> Option<Self> { self.checked_mul(other) }
+        }
+    )*};
+}
+checked_ops!(i32, i64);
+
+impl ScalarUDFImpl for Checked {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
+        Ok(arg_types[0].clone())
+    }
+
+    fn schema_name(&self, args: &[Expr]) -> Result<String> {
+        Ok(format!(
+            "{} {} {}",
+            args[0].schema_name(),
+            self.op,
+            args[1].schema_name()
+        ))
+    }
+
+    fn display_name(&self, args: &[Expr]) -> Result<String> {
+        Ok(format!("{} {} {}", args[0], self.op, args[1]))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let scalar = args
+            .args
+            .iter()
+            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let result = match arrays[0].data_type() {
+            DataType::Int32 => self.apply::<Int32Type>(&arrays[0], &arrays[1], "integer")?,
+            DataType::Int64 => self.apply::<Int64Type>(&arrays[0], &arrays[1], "bigint")?,
+            other => return exec_err!("{} of {other}", Self::word(self.op)),
+        };
+        if scalar {
+            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
+                &result, 0,
+            )?))
+        } else {
+            Ok(ColumnarValue::Array(result))
+        }
+    }
+}
+
+/// DataFusion's analyzer rules, then [`CheckedArithmetic`] (on coerced types).
+pub fn analyzer_rules() -> Vec<Arc<dyn AnalyzerRule + Send + Sync>> {
+    let mut rules = Analyzer::new().rules;
+    rules.push(Arc::new(CheckedArithmetic));
+    rules
 }
