@@ -911,10 +911,7 @@ def _variance(g: Gen) -> Q:
     return Q(f"SELECT fleet, variance({g.pick(['speed', 'load'])}) AS v FROM {F} GROUP BY fleet")
 
 
-@template("set_operation_type_widening", pytest.mark.xfail(strict=True, reason=(
-    "bug: a set operation of a bigint and a double column is typed by the first branch: "
-    "`SELECT measure_value::bigint ... UNION SELECT speed ...` answers ColumnInfo BIGINT with "
-    "values rendered as doubles ('7.0'); Trino/Timestream (and DuckDB) type it DOUBLE")))
+@template("set_operation_type_widening")
 def _set_widening(g: Gen) -> Q:
     op = g.pick(["UNION", "UNION ALL", "INTERSECT", "EXCEPT", "INTERSECT ALL", "EXCEPT ALL"])
     a = f"SELECT measure_value::bigint AS v FROM {T} WHERE measure_name = 'errors' AND {g.pred(g.atom_metrics, 0)}"
@@ -922,12 +919,7 @@ def _set_widening(g: Gen) -> Q:
     return Q(f"{a} {op} {b}")
 
 
-@template("set_operations_all", pytest.mark.xfail(strict=True, reason=(
-    "bug: INTERSECT ALL and EXCEPT ALL keep the left side's multiplicity (they behave like a semi "
-    "and an anti join): a row occurring m times on the left and n > 0 times on the right must "
-    "come back min(m, n) times from INTERSECT ALL and max(m - n, 0) times from EXCEPT ALL (SQL "
-    "standard, Trino, DuckDB); our server returns it m times from INTERSECT ALL and never from "
-    "EXCEPT ALL")))
+@template("set_operations_all")
 def _set_ops_all(g: Gen) -> Q:
     col = g.pick(["region", "az", "hostname", "region, az"])
     m1, m2 = g.r.sample(list(SINGLE_MEASURES), 2)
@@ -935,14 +927,12 @@ def _set_ops_all(g: Gen) -> Q:
              f"SELECT {col} FROM {T} WHERE measure_name = '{m2}'")
 
 
-@template("case_type_widening", pytest.mark.xfail(strict=True, reason=(
-    "bug: CASE whose branches are bigint and double is typed BIGINT (the first branch) in "
-    "ColumnInfo: `CASE WHEN measure_name = 'mem' THEN measure_value::bigint ELSE "
-    "measure_value::double END`; Trino/Timestream (and DuckDB) type it DOUBLE, the common super "
-    "type (coalesce(bigint, double) is already DOUBLE)")))
+@template("case_type_widening")
 def _case_widening(g: Gen) -> Q:
-    a, b = g.pick([("measure_value::bigint", "measure_value::double"), ("measure_value::bigint", "0.5"),
-                   ("measure_value::bigint", "measure_value::bigint * 1.5")])
+    # (DuckDB types a decimal literal DECIMAL: the double branches are written as doubles.)
+    a, b = g.pick([("measure_value::bigint", "measure_value::double"),
+                   ("measure_value::bigint", "CAST(0.5 AS double)"),
+                   ("measure_value::bigint", "measure_value::double * 1.5")])
     return Q(f"SELECT time, CASE WHEN measure_name = 'mem' THEN {a} ELSE {b} END AS mixed FROM {T} "
              f"WHERE {g.pred(g.atom_metrics, 1)}")
 

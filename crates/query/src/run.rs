@@ -256,6 +256,12 @@ impl QueryService {
         dialect::rewrite_statement(&mut statement);
         let plan = state.statement_to_plan(statement).await.map_err(df_error)?;
         let plan = typing::apply(plan, &self.functions).map_err(df_error)?;
+        // Analyzed now (DataFusion would do it when running): the result types are the coerced
+        // ones (a CASE or UNION of bigint and double is double).
+        let plan = state
+            .analyzer()
+            .execute_and_check(plan, state.config_options(), |_, _| {})
+            .map_err(df_error)?;
         let start_ns = state
             .execution_props()
             .query_execution_start_time
