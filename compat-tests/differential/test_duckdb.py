@@ -953,11 +953,7 @@ def _min_max_by(g: Gen) -> Q:
              f"FROM {F} WHERE {col} IS NOT NULL GROUP BY truck_id")
 
 
-@template("is_distinct_from_precedence", pytest.mark.xfail(strict=True, reason=(
-    "bug: `a IS [NOT] DISTINCT FROM b AND c` is parsed as `a IS DISTINCT FROM (b AND c)` and "
-    "fails with ValidationException 'Cannot infer common argument type for logical boolean "
-    "operation Utf8 AND Boolean'; IS DISTINCT FROM is a comparison and binds tighter than AND/OR "
-    "(Trino, DuckDB); the parenthesized form works")))
+@template("is_distinct_from_precedence")
 def _is_distinct(g: Gen) -> Q:
     return Q(f"SELECT time, hostname FROM {T} WHERE hostname IS {g.pick(['', 'NOT '])}DISTINCT FROM "
              f"{g.s(g.pick(HOSTS))} {g.pick(['AND', 'OR'])} {g.atom_metrics()}")

@@ -300,6 +300,11 @@ pub fn rewrite_statement(statement: &mut DfStatement) {
                 compare_op,
                 right,
             } => quantified(left, compare_op, right, true),
+            SqlExpr::IsDistinctFrom(_, right) | SqlExpr::IsNotDistinctFrom(_, right)
+                if is_and_or(right) =>
+            {
+                Some(distinct_from_precedence(expr.clone()))
+            }
             // sqlparser reads these keywords as calls without arguments.
             SqlExpr::Function(f) => {
                 let function = match f.name.to_string().to_ascii_lowercase().as_str() {
@@ -319,6 +324,48 @@ pub fn rewrite_statement(statement: &mut DfStatement) {
         }
         ControlFlow::<()>::Continue(())
     });
+}
+
+fn is_and_or(expr: &SqlExpr) -> bool {
+    matches!(
+        expr,
+        SqlExpr::BinaryOp {
+            op: BinaryOperator::And | BinaryOperator::Or,
+            ..
+        }
+    )
+}
+
+/// sqlparser reads the right operand of `IS [NOT] DISTINCT FROM` as a whole expression, so
+/// `a IS DISTINCT FROM b AND c` comes out as `a IS DISTINCT FROM (b AND c)`; it is a comparison
+/// and binds tighter than AND/OR (Trino): `(a IS DISTINCT FROM b) AND c`. The comparison moves
+/// down to the leftmost operand of the AND/OR chain.
+fn distinct_from_precedence(expr: SqlExpr) -> SqlExpr {
+    let (left, right, negated) = match expr {
+        SqlExpr::IsDistinctFrom(l, r) => (l, r, false),
+        SqlExpr::IsNotDistinctFrom(l, r) => (l, r, true),
+        other => return other,
+    };
+    match *right {
+        SqlExpr::BinaryOp {
+            left: first,
+            op: op @ (BinaryOperator::And | BinaryOperator::Or),
+            right: rest,
+        } => {
+            let compared = if negated {
+                SqlExpr::IsNotDistinctFrom(left, first)
+            } else {
+                SqlExpr::IsDistinctFrom(left, first)
+            };
+            SqlExpr::BinaryOp {
+                left: Box::new(distinct_from_precedence(compared)),
+                op,
+                right: rest,
+            }
+        }
+        other if negated => SqlExpr::IsNotDistinctFrom(left, Box::new(other)),
+        other => SqlExpr::IsDistinctFrom(left, Box::new(other)),
+    }
 }
 
 struct UniqueSelectNames;
