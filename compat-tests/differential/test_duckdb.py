@@ -867,9 +867,7 @@ def _like_backslash(g: Gen) -> Q:
     return Q(f"SELECT time, hostname FROM {T} WHERE hostname LIKE {pat}")
 
 
-@template("cast_double_to_bigint", pytest.mark.xfail(strict=True, reason=(
-    "bug: CAST(double AS bigint) truncates toward zero (15.7 -> 15); Trino/Timestream round half "
-    "away from zero (15.7 -> 16), as DuckDB rounds to nearest")))
+@template("cast_double_to_bigint")
 def _cast_double_bigint(g: Gen) -> Q:
     # + 0.00001: the data's doubles have at most 4 decimals, so no value is an exact .5 tie,
     # where the dialects really differ (DuckDB rounds ties to even, Trino away from zero).

@@ -28,8 +28,12 @@
 //!   exactly when the NOT IN is.
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, PrimitiveArray};
+use datafusion::arrow::array::{Float64Array, Int64Array, StringArray};
 use datafusion::arrow::compute::kernels::arity::try_binary;
-use datafusion::arrow::datatypes::{ArrowPrimitiveType, FieldRef, Int32Type, Int64Type};
+use datafusion::arrow::datatypes::{
+    ArrowPrimitiveType, FieldRef, Float64Type, Int32Type, Int64Type, TimeUnit,
+    TimestampNanosecondType,
+};
 use datafusion::arrow::datatypes::{DataType, IntervalMonthDayNano};
 use datafusion::arrow::error::ArrowError;
 use datafusion::common::config::ConfigOptions;
@@ -42,6 +46,7 @@ use datafusion::logical_expr::expr::{Exists, InSubquery, ScalarFunction};
 use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::type_coercion::binary::type_union_coercion;
 use datafusion::logical_expr::utils::{conjunction, split_conjunction_owned};
+use datafusion::logical_expr::TryCast;
 use datafusion::logical_expr::{
     BinaryExpr, Cast, ColumnarValue, Expr, Filter, LogicalPlan, LogicalPlanBuilder, Operator,
     ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Subquery, Values,
@@ -80,6 +85,7 @@ pub fn apply(plan: LogicalPlan, library: &[Arc<ScalarUDF>]) -> Result<LogicalPla
             }
             other => other.recompute_schema()?,
         };
+        check_concatenation(&node)?;
         Ok(Transformed::yes(node))
     })
     .map(|t| t.data)
@@ -418,6 +424,7 @@ pub struct CheckedArithmetic;
 
 impl AnalyzerRule for CheckedArithmetic {
     fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
+        let cast = Arc::new(ScalarUDF::new_from_impl(TimestreamCast::default()));
         let udfs: Vec<Arc<ScalarUDF>> = [Operator::Plus, Operator::Minus, Operator::Multiply]
             .into_iter()
             .map(|op| Arc::new(ScalarUDF::new_from_impl(Checked::new(op))))
@@ -442,6 +449,31 @@ impl AnalyzerRule for CheckedArithmetic {
                         Ok(Transformed::yes(Expr::ScalarFunction(
                             ScalarFunction::new_udf(udf.clone(), vec![*left, *right]),
                         )))
+                    }
+                    Expr::Cast(Cast { expr, field }) => {
+                        let from = expr.get_type(&schema)?;
+                        Ok(
+                            match timestream_cast(*expr, &from, field.data_type(), &cast)? {
+                                Ok(e) => Transformed::yes(e),
+                                Err(e) => Transformed::no(Expr::Cast(Cast::new_from_field(
+                                    Box::new(e),
+                                    field,
+                                ))),
+                            },
+                        )
+                    }
+                    Expr::TryCast(TryCast { expr, field }) => {
+                        let from = expr.get_type(&schema)?;
+                        match (is_float(&from), is_integer(field.data_type())) {
+                            (true, true) => Ok(Transformed::yes(Expr::TryCast(TryCast::new(
+                                Box::new(Expr::ScalarFunction(ScalarFunction::new_udf(
+                                    cast.clone(),
+                                    vec![*expr, Expr::Literal(ScalarValue::Float64(None), None)],
+                                ))),
+                                field.data_type().clone(),
+                            )))),
+                            _ => Ok(Transformed::no(Expr::TryCast(TryCast { expr, field }))),
+                        }
                     }
                     other => Ok(Transformed::no(other)),
                 })
@@ -683,4 +715,229 @@ fn intersect_or_except(join: Join) -> Result<LogicalPlan> {
         )?
         .project(output)?
         .build()
+}
+
+fn is_float(t: &DataType) -> bool {
+    matches!(t, DataType::Float64 | DataType::Float32)
+}
+
+fn is_integer(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Int64 | DataType::Int32 | DataType::Int16 | DataType::Int8
+    )
+}
+
+fn is_text(t: &DataType) -> bool {
+    matches!(t, DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8)
+}
+
+/// A CAST whose Trino semantics differ from Arrow's (docs/functions/conversion.md), as a call of
+/// [`TimestreamCast`] (`Ok`), or the operand back when Arrow's cast is Trino's (`Err`):
+/// - double → integer rounds half away from zero (Arrow truncates);
+/// - double → varchar is Java's `Double.toString` (`1.0E7`);
+/// - timestamp → varchar is `YYYY-MM-DD HH:MM:SS.nnnnnnnnn`;
+/// - integer → timestamp is not a cast Trino has (Arrow reads seconds): an error;
+/// - varchar → integer/bigint takes only the digits (Arrow trims spaces): `' 12 '` is an error,
+///   worded as Trino's (`Cannot cast 'abc' to BIGINT`).
+fn timestream_cast(
+    expr: Expr,
+    from: &DataType,
+    to: &DataType,
+    cast: &Arc<ScalarUDF>,
+) -> Result<std::result::Result<Expr, Expr>> {
+    let timestamp = matches!(from, DataType::Timestamp(TimeUnit::Nanosecond, None));
+    if is_integer(from) && matches!(to, DataType::Timestamp(_, _)) {
+        return plan_err!(
+            "Cannot cast {} to timestamp",
+            if *from == DataType::Int32 {
+                "integer"
+            } else {
+                "bigint"
+            }
+        );
+    }
+    let text = is_text(from) || matches!(from, DataType::Dictionary(_, v) if is_text(v));
+    let integer_of_text = text && matches!(to, DataType::Int64 | DataType::Int32);
+    if !(is_float(from) && (is_integer(to) || is_text(to))
+        || timestamp && is_text(to)
+        || integer_of_text)
+    {
+        return Ok(Err(expr));
+    }
+    let target = if integer_of_text {
+        ScalarValue::try_from(to)?
+    } else if is_integer(to) {
+        ScalarValue::Float64(None)
+    } else {
+        ScalarValue::Utf8(None)
+    };
+    let to = if integer_of_text { &DataType::Utf8 } else { to };
+    let call = Expr::ScalarFunction(ScalarFunction::new_udf(
+        cast.clone(),
+        vec![expr, Expr::Literal(target, None)],
+    ));
+    Ok(Ok(if matches!(to, DataType::Utf8) {
+        call
+    } else {
+        Expr::Cast(Cast::new(Box::new(call), to.clone()))
+    }))
+}
+
+/// `__timestream_cast(x, NULL::double)`: a double rounded half away from zero (still a double;
+/// Arrow's cast then range-checks it into the integer type). `__timestream_cast(x,
+/// NULL::varchar)`: a double or timestamp as Timestream's text. `__timestream_cast(text,
+/// NULL::bigint)` (or integer): the text's number, an error if it is not one. Named as its operand, as
+/// DataFusion names a CAST.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct TimestreamCast {
+    signature: Signature,
+}
+
+impl Default for TimestreamCast {
+    fn default() -> Self {
+        Self {
+            signature: Signature::any(2, Volatility::Immutable),
+        }
+    }
+}
+
+impl ScalarUDFImpl for TimestreamCast {
+    fn name(&self) -> &str {
+        "__timestream_cast"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
+        Ok(arg_types[1].clone())
+    }
+
+    fn schema_name(&self, args: &[Expr]) -> Result<String> {
+        Ok(args[0].schema_name().to_string())
+    }
+
+    fn display_name(&self, args: &[Expr]) -> Result<String> {
+        Ok(format!("CAST({})", args[0]))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let scalar = matches!(args.args[0], ColumnarValue::Scalar(_));
+        let value = args.args[0].to_array(args.number_rows)?;
+        let result: ArrayRef = match (value.data_type(), args.args[1].data_type()) {
+            (DataType::Float64 | DataType::Float32, DataType::Float64) => {
+                let value = datafusion::arrow::compute::cast(&value, &DataType::Float64)?;
+                let rounded: Float64Array = value
+                    .as_primitive::<Float64Type>()
+                    .unary(|d: f64| d.round());
+                Arc::new(rounded)
+            }
+            (DataType::Float64 | DataType::Float32, _) => {
+                let value = datafusion::arrow::compute::cast(&value, &DataType::Float64)?;
+                let text: StringArray = value
+                    .as_primitive::<Float64Type>()
+                    .iter()
+                    .map(|d| d.map(crate::encode::format_double))
+                    .collect();
+                Arc::new(text)
+            }
+            (DataType::Timestamp(TimeUnit::Nanosecond, None), _) => {
+                let text: StringArray = value
+                    .as_primitive::<TimestampNanosecondType>()
+                    .iter()
+                    .map(|t| t.map(crate::encode::format_timestamp))
+                    .collect();
+                Arc::new(text)
+            }
+            (_, DataType::Int64 | DataType::Int32) => {
+                let wide = args.args[1].data_type() == DataType::Int64;
+                let value = datafusion::arrow::compute::cast(&value, &DataType::Utf8)?;
+                let parse = |t: &str| -> Result<i64> {
+                    let parsed = if wide {
+                        t.parse::<i64>().ok()
+                    } else {
+                        t.parse::<i32>().ok().map(i64::from)
+                    };
+                    match parsed {
+                        Some(v) => Ok(v),
+                        None => exec_err!(
+                            "Cannot cast '{t}' to {}",
+                            if wide { "BIGINT" } else { "INTEGER" }
+                        ),
+                    }
+                };
+                let numbers = value
+                    .as_string::<i32>()
+                    .iter()
+                    .map(|t| t.map(parse).transpose())
+                    .collect::<Result<Int64Array>>()?;
+                datafusion::arrow::compute::cast(&numbers, &args.args[1].data_type())?
+            }
+            (other, _) => return exec_err!("__timestream_cast of {other}"),
+        };
+        if scalar {
+            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
+                &result, 0,
+            )?))
+        } else {
+            Ok(ColumnarValue::Array(result))
+        }
+    }
+}
+
+/// `a || b` concatenates varchar values (or arrays) only: Trino does not convert other operands
+/// (`'a' || 1` is a type error, timestream-sql.md §5.4); DataFusion would cast them to text.
+fn check_concatenation(node: &LogicalPlan) -> Result<()> {
+    let schema = datafusion::logical_expr::utils::merge_schema(&node.inputs());
+    let mut error = Ok(());
+    node.apply_expressions(|e| {
+        e.apply(|e| {
+            if let Expr::BinaryExpr(BinaryExpr {
+                left,
+                op: Operator::StringConcat,
+                right,
+            }) = e
+            {
+                let (l, r) = (left.get_type(&schema)?, right.get_type(&schema)?);
+                let textual = |t: &DataType| {
+                    is_text(t)
+                        || matches!(t, DataType::Dictionary(_, v) if is_text(v))
+                        || matches!(t, DataType::Null)
+                };
+                let listy = |t: &DataType| {
+                    matches!(
+                        t,
+                        DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..)
+                    )
+                };
+                if !(listy(&l) || listy(&r) || textual(&l) && textual(&r)) {
+                    error = plan_err!(
+                        "Cannot apply operator: {} || {}",
+                        sql_type_name(&l),
+                        sql_type_name(&r)
+                    );
+                    return Ok(TreeNodeRecursion::Stop);
+                }
+            }
+            Ok(TreeNodeRecursion::Continue)
+        })
+    })?;
+    error
+}
+
+fn sql_type_name(t: &DataType) -> String {
+    match t {
+        DataType::Int32 => "integer".into(),
+        DataType::Int64 => "bigint".into(),
+        DataType::Float64 => "double".into(),
+        DataType::Boolean => "boolean".into(),
+        DataType::Timestamp(_, _) => "timestamp".into(),
+        DataType::Date32 => "date".into(),
+        DataType::Time64(_) => "time".into(),
+        DataType::Interval(_) => "interval".into(),
+        t if is_text(t) || matches!(t, DataType::Dictionary(..)) => "varchar".into(),
+        other => other.to_string().to_lowercase(),
+    }
 }
