@@ -11,7 +11,8 @@
 //!   `INTERVAL_YEAR_TO_MONTH` and render `3-0`.
 //! - DataFusion's planner calls some functions itself, not through the function registry
 //!   (`EXTRACT(f FROM x)` → `date_part`, `SUBSTRING(x FROM n)` → `substr`, `TRIM(…)` → `btrim`…):
-//!   such a call to a function our library replaces is pointed at ours.
+//!   such a call to a function our library replaces is pointed at ours; `x[i]` (DataFusion's
+//!   `array_element`) at the library's `subscript`, an error out of range.
 //! - Timestamp text may omit the seconds (`TIMESTAMP '2020-08-08 01:00'`, §2.4); DataFusion's
 //!   parser needs them.
 //! - INTERSECT and EXCEPT (which DataFusion plans as a semi / anti join of the two sides on all
@@ -93,6 +94,15 @@ pub fn apply(plan: LogicalPlan, library: &[Arc<ScalarUDF>]) -> Result<LogicalPla
 
 fn timestream_expr(e: Expr, library: &[Arc<ScalarUDF>]) -> Result<Transformed<Expr>> {
     Ok(match e {
+        // `x[i]`: the library's subscript, an error out of range.
+        Expr::ScalarFunction(ScalarFunction { func, args }) if func.name() == "array_element" => {
+            Transformed::yes(Expr::ScalarFunction(ScalarFunction::new_udf(
+                Arc::new(ScalarUDF::new_from_impl(
+                    crate::functions::array::subscript::Subscript::new(),
+                )),
+                args,
+            )))
+        }
         Expr::ScalarFunction(ScalarFunction { func, args }) => {
             match library.iter().find(|f| f.name() == func.name()) {
                 Some(ours) if **ours != *func => Transformed::yes(Expr::ScalarFunction(
