@@ -848,20 +848,14 @@ def _not_in_null_probe(g: Gen) -> Q:
     return Q(f"SELECT time, hostname FROM {T} WHERE hostname NOT IN ({sub}) AND hostname IS NULL")
 
 
-@template("like_escape_clause", pytest.mark.xfail(strict=True, reason=(
-    "bug: `LIKE pattern ESCAPE 'c'` with any escape character other than a backslash fails with "
-    "QueryExecutionException 'LIKE does not support escape_char other than the backslash (\\)'; "
-    "Trino/Timestream (and DuckDB) accept any single-character ESCAPE")))
+@template("like_escape_clause")
 def _like_escape(g: Gen) -> Q:
     esc = g.pick(["!", "#", "="])
     pat = g.pick([f"'cache{esc}_%'", f"'%{esc}_%'", f"'web-{esc}%%'"])
     return Q(f"SELECT time, hostname FROM {T} WHERE hostname {g.pick(['LIKE', 'NOT LIKE'])} {pat} ESCAPE '{esc}'")
 
 
-@template("like_backslash_literal", pytest.mark.xfail(strict=True, reason=(
-    "bug: without an ESCAPE clause a backslash in a LIKE pattern is an ordinary character in "
-    "Trino/Timestream (and DuckDB): hostname LIKE 'cache\\_%' matches nothing in this data; our "
-    "server treats the backslash as an escape character and matches 'cache_1'")))
+@template("like_backslash_literal")
 def _like_backslash(g: Gen) -> Q:
     pat = g.pick(["'cache\\_%'", "'%\\_1'", "'cache\\_1'"])  # SQL text 'cache\_%' etc.
     return Q(f"SELECT time, hostname FROM {T} WHERE hostname LIKE {pat}")

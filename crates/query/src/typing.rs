@@ -20,6 +20,9 @@
 //!   double), as UNION does; the ALL forms return a row min(m, n) and max(m − n, 0) times
 //!   (m, n its multiplicities on the left and right): each side numbers the copies of a row,
 //!   and the number joins too.
+//! - LIKE: a backslash is an ordinary pattern character in Trino unless `ESCAPE` names it, and
+//!   any single character may be the escape; DataFusion escapes with a backslash only. The
+//!   pattern is translated into DataFusion's form.
 //! - `x [NOT] IN (subquery)` is three-valued in Trino: NULL when no value matches and `x` or a
 //!   value is NULL. DataFusion answers it exactly only as a condition of WHERE joined by AND
 //!   (a null-aware anti join for `NOT IN`); under OR or NOT it plans a mark join that answers
@@ -47,13 +50,13 @@ use datafusion::logical_expr::expr::{Exists, InSubquery, ScalarFunction};
 use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::type_coercion::binary::type_union_coercion;
 use datafusion::logical_expr::utils::{conjunction, split_conjunction_owned};
-use datafusion::logical_expr::TryCast;
 use datafusion::logical_expr::{
     BinaryExpr, Cast, ColumnarValue, Expr, Filter, LogicalPlan, LogicalPlanBuilder, Operator,
     ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Subquery, Values,
     Volatility,
 };
 use datafusion::logical_expr::{ExprFunctionExt, ExprSchemable, Join, JoinType};
+use datafusion::logical_expr::{Like, TryCast};
 use datafusion::optimizer::analyzer::{Analyzer, AnalyzerRule};
 use datafusion::optimizer::optimizer::{ApplyOrder, Optimizer};
 use datafusion::optimizer::simplify_expressions::SimplifyExpressions;
@@ -103,6 +106,20 @@ fn timestream_expr(e: Expr, library: &[Arc<ScalarUDF>]) -> Result<Transformed<Ex
                 args,
             )))
         }
+        // try(…): its casts become TRY_CASTs before DataFusion's constant folding would raise
+        // the error of a literal's cast at planning.
+        Expr::ScalarFunction(ScalarFunction { func, args }) if func.name() == "try" => {
+            let args = args
+                .into_iter()
+                .map(crate::functions::conditional::shield_literal_casts)
+                .collect::<Result<Vec<_>>>()?;
+            let func = library
+                .iter()
+                .find(|f| f.name() == "try")
+                .cloned()
+                .unwrap_or(func);
+            Transformed::yes(Expr::ScalarFunction(ScalarFunction::new_udf(func, args)))
+        }
         Expr::ScalarFunction(ScalarFunction { func, args }) => {
             match library.iter().find(|f| f.name() == func.name()) {
                 Some(ours) if **ours != *func => Transformed::yes(Expr::ScalarFunction(
@@ -111,6 +128,7 @@ fn timestream_expr(e: Expr, library: &[Arc<ScalarUDF>]) -> Result<Transformed<Ex
                 _ => Transformed::no(Expr::ScalarFunction(ScalarFunction { func, args })),
             }
         }
+        Expr::Like(like) if !like.case_insensitive => trino_like(like)?,
         Expr::Literal(
             ScalarValue::IntervalMonthDayNano(Some(IntervalMonthDayNano {
                 months,
@@ -950,4 +968,78 @@ fn sql_type_name(t: &DataType) -> String {
         t if is_text(t) || matches!(t, DataType::Dictionary(..)) => "varchar".into(),
         other => other.to_string().to_lowercase(),
     }
+}
+
+/// Trino's LIKE pattern (escape character `escape`, if any) in DataFusion's form, where a
+/// backslash always escapes the next character.
+fn like_pattern(pattern: &str, escape: Option<char>) -> Result<String> {
+    let mut out = String::with_capacity(pattern.len() + 4);
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if Some(c) == escape {
+            match chars.next() {
+                Some(next @ ('%' | '_')) => {
+                    out.push('\\');
+                    out.push(next);
+                }
+                Some(next) if Some(next) == escape => {
+                    if next == '\\' {
+                        out.push('\\');
+                    }
+                    out.push(next);
+                }
+                _ => {
+                    return exec_err!(
+                        "Escape character must be followed by '%', '_' or the escape character"
+                    )
+                }
+            }
+        } else {
+            if c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+fn trino_like(like: Like) -> Result<Transformed<Expr>> {
+    let Like {
+        negated,
+        expr,
+        pattern,
+        escape_char,
+        case_insensitive,
+    } = like;
+    let pattern = match *pattern {
+        Expr::Literal(ScalarValue::Utf8(Some(text)), metadata) => Expr::Literal(
+            ScalarValue::Utf8(Some(like_pattern(&text, escape_char)?)),
+            metadata,
+        ),
+        other if escape_char.is_none() => Expr::ScalarFunction(ScalarFunction::new_udf(
+            datafusion::functions::string::replace(),
+            vec![
+                other,
+                Expr::Literal(ScalarValue::Utf8(Some("\\".into())), None),
+                Expr::Literal(ScalarValue::Utf8(Some("\\\\".into())), None),
+            ],
+        )),
+        other => {
+            return Ok(Transformed::no(Expr::Like(Like::new(
+                negated,
+                expr,
+                Box::new(other),
+                escape_char,
+                case_insensitive,
+            ))))
+        }
+    };
+    Ok(Transformed::yes(Expr::Like(Like::new(
+        negated,
+        expr,
+        Box::new(pattern),
+        None,
+        case_insensitive,
+    ))))
 }
