@@ -771,11 +771,7 @@ def _derived(g: Gen) -> Q:
              f"WHERE x.last_t > {g.lit_time()}")
 
 
-@template("quantified_subquery", pytest.mark.xfail(strict=True, reason=(
-    "bug: a quantified comparison with a column on the left, `measure_value::bigint > ALL "
-    "(SELECT cores * 1000 FROM diffdb.hosts)` (any operator, also `= ANY`), fails with "
-    "ValidationException 'Physical plan does not support logical expression "
-    "ScalarSubquery(<subquery>)'; it works only with a constant on the left")))
+@template("quantified_subquery")
 def _quantified(g: Gen) -> Q:
     op = g.pick(["=", "<>", "<", ">=", ">"])
     q = g.pick(["ANY", "SOME", "ALL"])
