@@ -965,11 +965,7 @@ def shadows_known_bug(sql: str) -> bool:
     return False
 
 
-@template("correlated_scalar_subquery", pytest.mark.xfail(strict=True, reason=(
-    "bug: a correlated scalar subquery without an aggregate, "
-    "`(SELECT h.cores FROM diffdb.hosts h WHERE h.hostname = m.hostname)`, is rejected with "
-    "ValidationException 'Correlated scalar subquery must be aggregated to return at most one "
-    "row'; Trino/Timestream (and DuckDB) run it and fail only if a row gets more than one value")))
+@template("correlated_scalar_subquery")
 def _correlated_scalar(g: Gen) -> Q:
     return Q(f"SELECT m.time, m.hostname, (SELECT h.{g.pick(['cores', 'owner', 'weight'])} FROM {H} h "
              f"WHERE h.hostname = m.hostname) AS v FROM {T} m WHERE {g.pred(lambda: g.atom_metrics('m.'), 1)}")

@@ -220,6 +220,7 @@ impl QueryService {
         for f in &self.functions {
             ctx.register_udf(f.as_ref().clone());
         }
+        ctx.register_udf(ScalarUDF::new_from_impl(typing::Fail::default()));
         for f in &self.aggregates {
             ctx.register_udaf(f.as_ref().clone());
         }
