@@ -500,6 +500,27 @@ impl AnalyzerRule for CheckedArithmetic {
                                 ))),
                                 field.data_type().clone(),
                             )))),
+                            _ if (is_text(&from)
+                                || matches!(&from, DataType::Dictionary(_, v) if is_text(v)))
+                                && matches!(
+                                    field.data_type(),
+                                    DataType::Int64 | DataType::Int32
+                                ) =>
+                            {
+                                Ok(Transformed::yes(Expr::ScalarFunction(
+                                    ScalarFunction::new_udf(
+                                        cast.clone(),
+                                        vec![
+                                            *expr,
+                                            Expr::Literal(
+                                                ScalarValue::try_from(field.data_type())?,
+                                                None,
+                                            ),
+                                            Expr::Literal(ScalarValue::Boolean(Some(true)), None),
+                                        ],
+                                    ),
+                                )))
+                            }
                             _ => Ok(Transformed::no(Expr::TryCast(TryCast { expr, field }))),
                         }
                     }
@@ -815,7 +836,8 @@ fn timestream_cast(
 /// `__timestream_cast(x, NULL::double)`: a double rounded half away from zero (still a double;
 /// Arrow's cast then range-checks it into the integer type). `__timestream_cast(x,
 /// NULL::varchar)`: a double or timestamp as Timestream's text. `__timestream_cast(text,
-/// NULL::bigint)` (or integer): the text's number, an error if it is not one. Named as its operand, as
+/// NULL::bigint)` (or integer): the text's number, an error if it is not one (NULL with a third
+/// argument, for TRY_CAST). Named as its operand, as
 /// DataFusion names a CAST.
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct TimestreamCast {
@@ -825,7 +847,7 @@ struct TimestreamCast {
 impl Default for TimestreamCast {
     fn default() -> Self {
         Self {
-            signature: Signature::any(2, Volatility::Immutable),
+            signature: Signature::variadic_any(Volatility::Immutable),
         }
     }
 }
@@ -881,15 +903,17 @@ impl ScalarUDFImpl for TimestreamCast {
             }
             (_, DataType::Int64 | DataType::Int32) => {
                 let wide = args.args[1].data_type() == DataType::Int64;
+                let lenient = args.args.len() > 2;
                 let value = datafusion::arrow::compute::cast(&value, &DataType::Utf8)?;
-                let parse = |t: &str| -> Result<i64> {
+                let parse = |t: &str| -> Result<Option<i64>> {
                     let parsed = if wide {
                         t.parse::<i64>().ok()
                     } else {
                         t.parse::<i32>().ok().map(i64::from)
                     };
                     match parsed {
-                        Some(v) => Ok(v),
+                        Some(v) => Ok(Some(v)),
+                        None if lenient => Ok(None),
                         None => exec_err!(
                             "Cannot cast '{t}' to {}",
                             if wide { "BIGINT" } else { "INTEGER" }
@@ -899,7 +923,7 @@ impl ScalarUDFImpl for TimestreamCast {
                 let numbers = value
                     .as_string::<i32>()
                     .iter()
-                    .map(|t| t.map(parse).transpose())
+                    .map(|t| t.map(parse).transpose().map(Option::flatten))
                     .collect::<Result<Int64Array>>()?;
                 datafusion::arrow::compute::cast(&numbers, &args.args[1].data_type())?
             }
