@@ -771,11 +771,7 @@ def _derived(g: Gen) -> Q:
              f"WHERE x.last_t > {g.lit_time()}")
 
 
-@template("quantified_subquery", pytest.mark.xfail(strict=True, reason=(
-    "bug: a quantified comparison with a column on the left, `measure_value::bigint > ALL "
-    "(SELECT cores * 1000 FROM diffdb.hosts)` (any operator, also `= ANY`), fails with "
-    "ValidationException 'Physical plan does not support logical expression "
-    "ScalarSubquery(<subquery>)'; it works only with a constant on the left")))
+@template("quantified_subquery")
 def _quantified(g: Gen) -> Q:
     op = g.pick(["=", "<>", "<", ">=", ">"])
     q = g.pick(["ANY", "SOME", "ALL"])
@@ -802,12 +798,7 @@ def _in_subquery(g: Gen) -> Q:
     return Q(f"SELECT time, hostname, measure_name FROM {T} WHERE {neg} ({sub}) AND {g.pred(g.atom_metrics, 1)}")
 
 
-@template("not_in_subquery_with_nulls",
-          pytest.mark.xfail(strict=True, reason=(
-              "bug: `x NOT IN (subquery)` ignores NULLs of the subquery: when the subquery returns a "
-              "NULL, `x NOT IN (...)` is NULL (never true) for every x without a match, so the "
-              "result must be empty (Trino/Timestream and DuckDB); our server returns every row "
-              "whose value is not among the non-NULL subquery values")))
+@template("not_in_subquery_with_nulls")
 def _not_in_nulls(g: Gen) -> Q:
     # The subquery always yields a NULL (rows without an az / without a hostname exist).
     # region is never NULL (NULL probes: not_in_subquery_null_probe); az has NULLs.
@@ -846,38 +837,27 @@ def _scalar(g: Gen) -> Q:
 # --------------------------------------------------------------------------------------------
 
 
-@template("not_in_subquery_null_probe", pytest.mark.xfail(strict=True, reason=(
-    "bug: `x NOT IN (subquery)` is true for a NULL x: for a NULL probe and a non-empty subquery "
-    "the predicate is NULL (Trino/Timestream and DuckDB), so rows with a NULL hostname must not "
-    "be returned; our server returns them")))
+@template("not_in_subquery_null_probe")
 def _not_in_null_probe(g: Gen) -> Q:
     sub = g.pick([f"SELECT hostname FROM {H} WHERE cores >= {g.pick([2, 4])}",
                   f"SELECT hostname FROM {H}"])
     return Q(f"SELECT time, hostname FROM {T} WHERE hostname NOT IN ({sub}) AND hostname IS NULL")
 
 
-@template("like_escape_clause", pytest.mark.xfail(strict=True, reason=(
-    "bug: `LIKE pattern ESCAPE 'c'` with any escape character other than a backslash fails with "
-    "QueryExecutionException 'LIKE does not support escape_char other than the backslash (\\)'; "
-    "Trino/Timestream (and DuckDB) accept any single-character ESCAPE")))
+@template("like_escape_clause")
 def _like_escape(g: Gen) -> Q:
     esc = g.pick(["!", "#", "="])
     pat = g.pick([f"'cache{esc}_%'", f"'%{esc}_%'", f"'web-{esc}%%'"])
     return Q(f"SELECT time, hostname FROM {T} WHERE hostname {g.pick(['LIKE', 'NOT LIKE'])} {pat} ESCAPE '{esc}'")
 
 
-@template("like_backslash_literal", pytest.mark.xfail(strict=True, reason=(
-    "bug: without an ESCAPE clause a backslash in a LIKE pattern is an ordinary character in "
-    "Trino/Timestream (and DuckDB): hostname LIKE 'cache\\_%' matches nothing in this data; our "
-    "server treats the backslash as an escape character and matches 'cache_1'")))
+@template("like_backslash_literal")
 def _like_backslash(g: Gen) -> Q:
     pat = g.pick(["'cache\\_%'", "'%\\_1'", "'cache\\_1'"])  # SQL text 'cache\_%' etc.
     return Q(f"SELECT time, hostname FROM {T} WHERE hostname LIKE {pat}")
 
 
-@template("cast_double_to_bigint", pytest.mark.xfail(strict=True, reason=(
-    "bug: CAST(double AS bigint) truncates toward zero (15.7 -> 15); Trino/Timestream round half "
-    "away from zero (15.7 -> 16), as DuckDB rounds to nearest")))
+@template("cast_double_to_bigint")
 def _cast_double_bigint(g: Gen) -> Q:
     # + 0.00001: the data's doubles have at most 4 decimals, so no value is an exact .5 tie,
     # where the dialects really differ (DuckDB rounds ties to even, Trino away from zero).
@@ -919,10 +899,7 @@ def _variance(g: Gen) -> Q:
     return Q(f"SELECT fleet, variance({g.pick(['speed', 'load'])}) AS v FROM {F} GROUP BY fleet")
 
 
-@template("set_operation_type_widening", pytest.mark.xfail(strict=True, reason=(
-    "bug: a set operation of a bigint and a double column is typed by the first branch: "
-    "`SELECT measure_value::bigint ... UNION SELECT speed ...` answers ColumnInfo BIGINT with "
-    "values rendered as doubles ('7.0'); Trino/Timestream (and DuckDB) type it DOUBLE")))
+@template("set_operation_type_widening")
 def _set_widening(g: Gen) -> Q:
     op = g.pick(["UNION", "UNION ALL", "INTERSECT", "EXCEPT", "INTERSECT ALL", "EXCEPT ALL"])
     a = f"SELECT measure_value::bigint AS v FROM {T} WHERE measure_name = 'errors' AND {g.pred(g.atom_metrics, 0)}"
@@ -930,12 +907,7 @@ def _set_widening(g: Gen) -> Q:
     return Q(f"{a} {op} {b}")
 
 
-@template("set_operations_all", pytest.mark.xfail(strict=True, reason=(
-    "bug: INTERSECT ALL and EXCEPT ALL keep the left side's multiplicity (they behave like a semi "
-    "and an anti join): a row occurring m times on the left and n > 0 times on the right must "
-    "come back min(m, n) times from INTERSECT ALL and max(m - n, 0) times from EXCEPT ALL (SQL "
-    "standard, Trino, DuckDB); our server returns it m times from INTERSECT ALL and never from "
-    "EXCEPT ALL")))
+@template("set_operations_all")
 def _set_ops_all(g: Gen) -> Q:
     col = g.pick(["region", "az", "hostname", "region, az"])
     m1, m2 = g.r.sample(list(SINGLE_MEASURES), 2)
@@ -943,14 +915,12 @@ def _set_ops_all(g: Gen) -> Q:
              f"SELECT {col} FROM {T} WHERE measure_name = '{m2}'")
 
 
-@template("case_type_widening", pytest.mark.xfail(strict=True, reason=(
-    "bug: CASE whose branches are bigint and double is typed BIGINT (the first branch) in "
-    "ColumnInfo: `CASE WHEN measure_name = 'mem' THEN measure_value::bigint ELSE "
-    "measure_value::double END`; Trino/Timestream (and DuckDB) type it DOUBLE, the common super "
-    "type (coalesce(bigint, double) is already DOUBLE)")))
+@template("case_type_widening")
 def _case_widening(g: Gen) -> Q:
-    a, b = g.pick([("measure_value::bigint", "measure_value::double"), ("measure_value::bigint", "0.5"),
-                   ("measure_value::bigint", "measure_value::bigint * 1.5")])
+    # (DuckDB types a decimal literal DECIMAL: the double branches are written as doubles.)
+    a, b = g.pick([("measure_value::bigint", "measure_value::double"),
+                   ("measure_value::bigint", "CAST(0.5 AS double)"),
+                   ("measure_value::bigint", "measure_value::double * 1.5")])
     return Q(f"SELECT time, CASE WHEN measure_name = 'mem' THEN {a} ELSE {b} END AS mixed FROM {T} "
              f"WHERE {g.pred(g.atom_metrics, 1)}")
 
@@ -971,22 +941,13 @@ def _min_max_by(g: Gen) -> Q:
              f"FROM {F} WHERE {col} IS NOT NULL GROUP BY truck_id")
 
 
-@template("is_distinct_from_precedence", pytest.mark.xfail(strict=True, reason=(
-    "bug: `a IS [NOT] DISTINCT FROM b AND c` is parsed as `a IS DISTINCT FROM (b AND c)` and "
-    "fails with ValidationException 'Cannot infer common argument type for logical boolean "
-    "operation Utf8 AND Boolean'; IS DISTINCT FROM is a comparison and binds tighter than AND/OR "
-    "(Trino, DuckDB); the parenthesized form works")))
+@template("is_distinct_from_precedence")
 def _is_distinct(g: Gen) -> Q:
     return Q(f"SELECT time, hostname FROM {T} WHERE hostname IS {g.pick(['', 'NOT '])}DISTINCT FROM "
              f"{g.s(g.pick(HOSTS))} {g.pick(['AND', 'OR'])} {g.atom_metrics()}")
 
 
-@template("in_list_conjunction_under_not", pytest.mark.xfail(strict=True, reason=(
-    "bug: a contradictory conjunction of IN lists on one column, `hostname IN ('web-01') AND "
-    "hostname IN ('db-01')` (or `x IN ('a') AND x NOT IN ('a')`), is folded to FALSE although it "
-    "is NULL for a NULL hostname; under NOT the NULL rows then pass: `WHERE NOT (hostname IN "
-    "('web-01') AND hostname IN ('db-01'))` returns the rows with a NULL hostname, which Trino/"
-    "Timestream and DuckDB filter out (found by global_aggregates, DIFF_SEED=8)")))
+@template("in_list_conjunction_under_not")
 def _in_list_conj(g: Gen) -> Q:
     col, vals = g.pick([("hostname", HOSTS), ("az", [r + c for r in REGIONS for c in "abc"])])
     a, b = g.r.sample(vals, 2)
@@ -998,23 +959,13 @@ def shadows_known_bug(sql: str) -> bool:
     """True when a generated query contains a shape of a known-bug template.
 
     Only used for the templates without an xfail mark, so that they stay deterministic; the
-    shapes themselves are covered by their strict-xfail templates. The one shape that random
-    predicates produce: two IN lists (at least one positive) on one column and a NOT somewhere
-    (in_list_conjunction_under_not).
+    shapes themselves are covered by their strict-xfail templates. No random predicate shape is
+    a known bug at present.
     """
-    if not re.search(r"\bNOT\b(?! IN| LIKE| BETWEEN| NULL| EXISTS| DISTINCT)", sql):
-        return False
-    lists: Dict[str, List[bool]] = {}
-    for m in re.finditer(r"([\w.:]+) (NOT )?IN \((?!SELECT)", sql):
-        lists.setdefault(m.group(1).split(".")[-1], []).append(m.group(2) is None)
-    return any(len(v) >= 2 and any(v) for v in lists.values())
+    return False
 
 
-@template("correlated_scalar_subquery", pytest.mark.xfail(strict=True, reason=(
-    "bug: a correlated scalar subquery without an aggregate, "
-    "`(SELECT h.cores FROM diffdb.hosts h WHERE h.hostname = m.hostname)`, is rejected with "
-    "ValidationException 'Correlated scalar subquery must be aggregated to return at most one "
-    "row'; Trino/Timestream (and DuckDB) run it and fail only if a row gets more than one value")))
+@template("correlated_scalar_subquery")
 def _correlated_scalar(g: Gen) -> Q:
     return Q(f"SELECT m.time, m.hostname, (SELECT h.{g.pick(['cores', 'owner', 'weight'])} FROM {H} h "
              f"WHERE h.hostname = m.hostname) AS v FROM {T} m WHERE {g.pred(lambda: g.atom_metrics('m.'), 1)}")

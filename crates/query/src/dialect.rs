@@ -18,8 +18,8 @@ use std::ops::ControlFlow;
 
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{
-    visit_expressions_mut, BinaryOperator, Expr as SqlExpr, Ident, Query, SelectItem, SetExpr,
-    VisitMut, VisitorMut,
+    visit_expressions, visit_expressions_mut, BinaryOperator, Expr as SqlExpr, GroupByExpr, Ident,
+    Query, SelectItem, SetExpr, VisitMut, VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -276,7 +276,12 @@ pub fn rewrite(sql: &str) -> Rewritten {
 /// Rewrites of the parsed statement, for what Timestream accepts and DataFusion does not plan:
 /// - quantified comparisons `x op ANY|SOME|ALL (subquery)` become a scalar subquery with
 ///   Trino's three-valued result (true / false, NULL when no comparison decides and one was
-///   NULL; ANY of no rows is false, ALL of no rows is true);
+///   NULL; ANY of no rows is false, ALL of no rows is true); with a column on the left, the
+///   subquery's extremes decide in uncorrelated subqueries (`= ANY` / `<> ALL` become IN /
+///   NOT IN);
+/// - `a IS [NOT] DISTINCT FROM b AND c` is `(a IS [NOT] DISTINCT FROM b) AND c`;
+/// - a scalar subquery without an aggregate answers its one value through an aggregate (see
+///   [`single_row`]), which DataFusion can decorrelate;
 /// - select items get unique names, as DataFusion requires: an unnamed expression is named
 ///   `_col<N>` as Timestream names it, a repeated name gets a hidden suffix (the result columns
 ///   keep the user's names, taken before this rewrite);
@@ -300,6 +305,11 @@ pub fn rewrite_statement(statement: &mut DfStatement) {
                 compare_op,
                 right,
             } => quantified(left, compare_op, right, true),
+            SqlExpr::IsDistinctFrom(_, right) | SqlExpr::IsNotDistinctFrom(_, right)
+                if is_and_or(right) =>
+            {
+                Some(distinct_from_precedence(expr.clone()))
+            }
             // sqlparser reads these keywords as calls without arguments.
             SqlExpr::Function(f) => {
                 let function = match f.name.to_string().to_ascii_lowercase().as_str() {
@@ -319,6 +329,174 @@ pub fn rewrite_statement(statement: &mut DfStatement) {
         }
         ControlFlow::<()>::Continue(())
     });
+    // After the quantified comparisons, whose subqueries are not scalar ones.
+    let _ = visit_expressions_mut(statement.as_mut(), |expr| {
+        if let SqlExpr::Subquery(query) = expr {
+            if let Some(replacement) = single_row(query) {
+                *expr = replacement;
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
+/// Aggregate functions by name (Timestream's and DataFusion's), to tell an aggregated scalar
+/// subquery from one that is not.
+const AGGREGATES: [&str; 43] = [
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "any_value",
+    "arbitrary",
+    "first_value",
+    "last_value",
+    "approx_distinct",
+    "approx_percentile",
+    "approx_median",
+    "array_agg",
+    "map_agg",
+    "bool_and",
+    "bool_or",
+    "every",
+    "count_if",
+    "max_by",
+    "min_by",
+    "stddev",
+    "stddev_pop",
+    "stddev_samp",
+    "variance",
+    "var_pop",
+    "var_samp",
+    "histogram",
+    "geometric_mean",
+    "checksum",
+    "bitwise_and_agg",
+    "bitwise_or_agg",
+    "corr",
+    "covar_pop",
+    "covar_samp",
+    "regr_slope",
+    "regr_intercept",
+    "kurtosis",
+    "skewness",
+    "median",
+    "string_agg",
+    "numeric_histogram",
+    "listagg",
+    "grouping",
+];
+
+/// A scalar subquery that is not aggregated, `(SELECT h.cores FROM t h WHERE h.k = m.k)`:
+/// DataFusion plans a correlated one only when it is aggregated. It becomes `(SELECT CASE WHEN
+/// count(*) > 1 THEN <error> ELSE max(e) END …)`, the one value or NULL, and Trino's error when a
+/// row gets more than one value.
+fn single_row(query: &Query) -> Option<SqlExpr> {
+    if query.limit_clause.is_some() || query.fetch.is_some() || query.order_by.is_some() {
+        return None;
+    }
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return None;
+    };
+    let grouped = !matches!(&select.group_by, GroupByExpr::Expressions(e, _) if e.is_empty());
+    if grouped || select.having.is_some() || select.distinct.is_some() || select.from.is_empty() {
+        return None;
+    }
+    let [item] = select.projection.as_slice() else {
+        return None;
+    };
+    let (expr, alias) = match item {
+        SelectItem::UnnamedExpr(e) => (e, None),
+        SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias)),
+        _ => return None,
+    };
+    let mut aggregated = false;
+    let _ = visit_expressions(expr, |e| {
+        if let SqlExpr::Function(f) = e {
+            let name = f
+                .name
+                .0
+                .last()
+                .and_then(|p| p.as_ident())
+                .map(|i| i.value.to_ascii_lowercase())
+                .unwrap_or_default();
+            if f.over.is_some() || f.filter.is_some() || AGGREGATES.contains(&name.as_str()) {
+                aggregated = true;
+            }
+        }
+        if matches!(e, SqlExpr::Subquery(_)) {
+            aggregated = true;
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    if aggregated {
+        return None;
+    }
+    let mut query = query.clone();
+    let SetExpr::Select(select) = query.body.as_mut() else {
+        return None;
+    };
+    let single = Parser::new(&GenericDialect {})
+        .try_with_sql(&format!(
+            "CASE WHEN count(*) > 1 THEN {SINGLE_ROW_ERROR}('Scalar sub-query has returned \
+             multiple rows') ELSE max({expr}) END"
+        ))
+        .and_then(|mut p| p.parse_expr())
+        .ok()?;
+    select.projection = vec![match alias {
+        Some(alias) => SelectItem::ExprWithAlias {
+            expr: single,
+            alias: alias.clone(),
+        },
+        None => SelectItem::UnnamedExpr(single),
+    }];
+    Some(SqlExpr::Subquery(Box::new(query)))
+}
+
+/// The function [`single_row`] calls for a second row: an error with its argument as message.
+pub const SINGLE_ROW_ERROR: &str = "__timestream_fail";
+
+fn is_and_or(expr: &SqlExpr) -> bool {
+    matches!(
+        expr,
+        SqlExpr::BinaryOp {
+            op: BinaryOperator::And | BinaryOperator::Or,
+            ..
+        }
+    )
+}
+
+/// sqlparser reads the right operand of `IS [NOT] DISTINCT FROM` as a whole expression, so
+/// `a IS DISTINCT FROM b AND c` comes out as `a IS DISTINCT FROM (b AND c)`; it is a comparison
+/// and binds tighter than AND/OR (Trino): `(a IS DISTINCT FROM b) AND c`. The comparison moves
+/// down to the leftmost operand of the AND/OR chain.
+fn distinct_from_precedence(expr: SqlExpr) -> SqlExpr {
+    let (left, right, negated) = match expr {
+        SqlExpr::IsDistinctFrom(l, r) => (l, r, false),
+        SqlExpr::IsNotDistinctFrom(l, r) => (l, r, true),
+        other => return other,
+    };
+    match *right {
+        SqlExpr::BinaryOp {
+            left: first,
+            op: op @ (BinaryOperator::And | BinaryOperator::Or),
+            right: rest,
+        } => {
+            let compared = if negated {
+                SqlExpr::IsNotDistinctFrom(left, first)
+            } else {
+                SqlExpr::IsDistinctFrom(left, first)
+            };
+            SqlExpr::BinaryOp {
+                left: Box::new(distinct_from_precedence(compared)),
+                op,
+                right: rest,
+            }
+        }
+        other if negated => SqlExpr::IsNotDistinctFrom(left, Box::new(other)),
+        other => SqlExpr::IsDistinctFrom(left, Box::new(other)),
+    }
 }
 
 struct UniqueSelectNames;
@@ -389,8 +567,51 @@ fn quantified(left: &SqlExpr, op: &BinaryOperator, right: &SqlExpr, all: bool) -
     let SqlExpr::Subquery(query) = right else {
         return None;
     };
+    let mut has_column = false;
+    let _ = visit_expressions(left, |e| {
+        if matches!(e, SqlExpr::Identifier(_) | SqlExpr::CompoundIdentifier(_)) {
+            has_column = true;
+        }
+        ControlFlow::<()>::Continue(())
+    });
     let compare = format!("({left}) {op} __quantified.__v");
-    let text = if all {
+    let text = if has_column {
+        // The comparison inside the subquery would correlate it with the outer row, which
+        // DataFusion cannot run as an aggregated scalar subquery: the subquery's extremes
+        // decide instead (uncorrelated), or an IN / NOT IN for `= ANY` / `<> ALL`.
+        let x = format!("({left})");
+        let of =
+            |aggregate: &str| format!("(SELECT {aggregate} FROM ({query}) AS __quantified(__v))");
+        let (rows, values) = (of("count(*)"), of("count(__v)"));
+        let (low, high) = (of("min(__v)"), of("max(__v)"));
+        let decides = |least: bool| match op {
+            BinaryOperator::Lt | BinaryOperator::LtEq => {
+                Some(format!("{x} {op} {}", if least { &low } else { &high }))
+            }
+            BinaryOperator::Gt | BinaryOperator::GtEq => {
+                Some(format!("{x} {op} {}", if least { &high } else { &low }))
+            }
+            BinaryOperator::Eq => Some(format!("({x} = {low} AND {x} = {high})")),
+            BinaryOperator::NotEq => Some(format!("({x} <> {low} OR {x} <> {high})")),
+            _ => None,
+        };
+        match (op, all) {
+            (BinaryOperator::Eq, false) => format!("{x} IN ({query})"),
+            (BinaryOperator::NotEq, true) => format!("{x} NOT IN ({query})"),
+            // x op ALL: false as soon as the most demanding value fails the comparison
+            (_, true) => format!(
+                "(CASE WHEN {rows} = 0 THEN true WHEN {x} IS NULL THEN NULL \
+                 WHEN NOT ({}) THEN false WHEN {values} < {rows} THEN NULL ELSE true END)",
+                decides(true)?
+            ),
+            // x op ANY: true as soon as the most lenient value passes it
+            (_, false) => format!(
+                "(CASE WHEN {rows} = 0 THEN false WHEN {x} IS NULL THEN NULL \
+                 WHEN {} THEN true WHEN {values} < {rows} THEN NULL ELSE false END)",
+                decides(false)?
+            ),
+        }
+    } else if all {
         format!(
             "(SELECT CASE WHEN bool_or(NOT ({compare})) THEN false \
              WHEN count(*) > count({compare}) THEN NULL ELSE true END \

@@ -210,8 +210,16 @@ fn convert(snapshot: &TableSnapshot, schema: &SchemaRef) -> Result<Vec<RecordBat
         for field in schema.fields() {
             let name = field.name().as_str();
             let array: ArrayRef = if let Some(values) = dimension_values.get(name) {
+                // A series without the dimension has a NULL key, not a key to a NULL value:
+                // Arrow kernels that read only the keys' validity (casts to Utf8View, the
+                // null-aware anti join of `NOT IN`) would otherwise see a value.
+                let series = keys("series")?;
+                let keys: UInt32Array = series
+                    .iter()
+                    .map(|k| k.filter(|&k| values.is_valid(k as usize)))
+                    .collect();
                 Arc::new(DictionaryArray::<UInt32Type>::try_new(
-                    keys("series")?,
+                    keys,
                     values.clone(),
                 )?)
             } else if name == "measure_name" {

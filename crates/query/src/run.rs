@@ -11,6 +11,7 @@ use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::common::TableReference;
 use datafusion::dataframe::DataFrame;
 use datafusion::execution::context::{SessionConfig, SessionContext, SessionState};
+use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::logical_expr::{AggregateUDF, LogicalPlan, ScalarUDF, WindowUDF};
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{
@@ -201,7 +202,13 @@ impl QueryService {
         config.options_mut().sql_parser.enable_ident_normalization = false;
         // Trino sorts NULLs last in both directions.
         config.options_mut().sql_parser.default_null_ordering = "nulls_last".into();
-        let ctx = SessionContext::new_with_config(config);
+        let state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_default_features()
+            .with_optimizer_rules(typing::optimizer_rules())
+            .with_analyzer_rules(typing::analyzer_rules())
+            .build();
+        let ctx = SessionContext::new_with_state(state);
         ctx.register_catalog(
             "datafusion",
             Arc::new(TimestreamCatalog {
@@ -213,6 +220,7 @@ impl QueryService {
         for f in &self.functions {
             ctx.register_udf(f.as_ref().clone());
         }
+        ctx.register_udf(ScalarUDF::new_from_impl(typing::Fail::default()));
         for f in &self.aggregates {
             ctx.register_udaf(f.as_ref().clone());
         }
@@ -249,6 +257,12 @@ impl QueryService {
         dialect::rewrite_statement(&mut statement);
         let plan = state.statement_to_plan(statement).await.map_err(df_error)?;
         let plan = typing::apply(plan, &self.functions).map_err(df_error)?;
+        // Analyzed now (DataFusion would do it when running): the result types are the coerced
+        // ones (a CASE or UNION of bigint and double is double).
+        let plan = state
+            .analyzer()
+            .execute_and_check(plan, state.config_options(), |_, _| {})
+            .map_err(df_error)?;
         let start_ns = state
             .execution_props()
             .query_execution_start_time

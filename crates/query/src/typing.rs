@@ -11,16 +11,56 @@
 //!   `INTERVAL_YEAR_TO_MONTH` and render `3-0`.
 //! - DataFusion's planner calls some functions itself, not through the function registry
 //!   (`EXTRACT(f FROM x)` → `date_part`, `SUBSTRING(x FROM n)` → `substr`, `TRIM(…)` → `btrim`…):
-//!   such a call to a function our library replaces is pointed at ours.
+//!   such a call to a function our library replaces is pointed at ours; `x[i]` (DataFusion's
+//!   `array_element`) at the library's `subscript`, an error out of range.
 //! - Timestamp text may omit the seconds (`TIMESTAMP '2020-08-08 01:00'`, §2.4); DataFusion's
 //!   parser needs them.
+//! - INTERSECT and EXCEPT (which DataFusion plans as a semi / anti join of the two sides on all
+//!   columns, NULLs equal) take the common super type of each column pair (bigint and double →
+//!   double), as UNION does; the ALL forms return a row min(m, n) and max(m − n, 0) times
+//!   (m, n its multiplicities on the left and right): each side numbers the copies of a row,
+//!   and the number joins too.
+//! - LIKE: a backslash is an ordinary pattern character in Trino unless `ESCAPE` names it, and
+//!   any single character may be the escape; DataFusion escapes with a backslash only. The
+//!   pattern is translated into DataFusion's form.
+//! - `x [NOT] IN (subquery)` is three-valued in Trino: NULL when no value matches and `x` or a
+//!   value is NULL. DataFusion answers it exactly only as a condition of WHERE joined by AND
+//!   (a null-aware anti join for `NOT IN`); under OR or NOT it plans a mark join that answers
+//!   FALSE for NULL, so `NOT IN` there and `IN` under NOT are rejected instead of answered
+//!   wrongly. A correlated `x NOT IN (SELECT y …)` (whose null-aware join DataFusion cannot
+//!   run) becomes `NOT EXISTS (SELECT … WHERE y = x OR y IS NULL OR x IS NULL)`, which is true
+//!   exactly when the NOT IN is.
 
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, PrimitiveArray};
+use datafusion::arrow::array::{Float64Array, Int64Array, StringArray};
+use datafusion::arrow::compute::kernels::arity::try_binary;
+use datafusion::arrow::datatypes::{
+    ArrowPrimitiveType, FieldRef, Float64Type, Int32Type, Int64Type, TimeUnit,
+    TimestampNanosecondType,
+};
 use datafusion::arrow::datatypes::{DataType, IntervalMonthDayNano};
-use datafusion::common::tree_node::{Transformed, TreeNode};
-use datafusion::common::{Result, ScalarValue};
-use datafusion::logical_expr::expr::ScalarFunction;
+use datafusion::arrow::error::ArrowError;
+use datafusion::common::config::ConfigOptions;
+use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
+use datafusion::common::NullEquality;
+use datafusion::common::{exec_err, DataFusionError};
+use datafusion::common::{plan_err, Column, DFSchema, Result, ScalarValue};
+use datafusion::functions_window::expr_fn::row_number;
+use datafusion::logical_expr::expr::{Exists, InSubquery, ScalarFunction};
 use datafusion::logical_expr::expr_rewriter::NamePreserver;
-use datafusion::logical_expr::{Cast, Expr, LogicalPlan, LogicalPlanBuilder, ScalarUDF, Values};
+use datafusion::logical_expr::type_coercion::binary::type_union_coercion;
+use datafusion::logical_expr::utils::{conjunction, split_conjunction_owned};
+use datafusion::logical_expr::{
+    BinaryExpr, Cast, ColumnarValue, Expr, Filter, LogicalPlan, LogicalPlanBuilder, Operator,
+    ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Subquery, Values,
+    Volatility,
+};
+use datafusion::logical_expr::{ExprFunctionExt, ExprSchemable, Join, JoinType};
+use datafusion::logical_expr::{Like, TryCast};
+use datafusion::optimizer::analyzer::{Analyzer, AnalyzerRule};
+use datafusion::optimizer::optimizer::{ApplyOrder, Optimizer};
+use datafusion::optimizer::simplify_expressions::SimplifyExpressions;
+use datafusion::optimizer::{OptimizerConfig, OptimizerRule};
 use std::sync::Arc;
 
 pub fn apply(plan: LogicalPlan, library: &[Arc<ScalarUDF>]) -> Result<LogicalPlan> {
@@ -28,6 +68,11 @@ pub fn apply(plan: LogicalPlan, library: &[Arc<ScalarUDF>]) -> Result<LogicalPla
         if matches!(node, LogicalPlan::Limit(_)) {
             return Ok(Transformed::no(node));
         }
+        let node = match node {
+            LogicalPlan::Filter(filter) => LogicalPlan::Filter(in_subqueries(filter)?),
+            LogicalPlan::Join(join) => intersect_or_except(join)?,
+            other => other,
+        };
         // Output names stay what the planner made them (`count(Int64(1))`): parents refer to
         // their children's columns by name.
         let names = NamePreserver::new(&node);
@@ -44,6 +89,7 @@ pub fn apply(plan: LogicalPlan, library: &[Arc<ScalarUDF>]) -> Result<LogicalPla
             }
             other => other.recompute_schema()?,
         };
+        check_concatenation(&node)?;
         Ok(Transformed::yes(node))
     })
     .map(|t| t.data)
@@ -51,6 +97,29 @@ pub fn apply(plan: LogicalPlan, library: &[Arc<ScalarUDF>]) -> Result<LogicalPla
 
 fn timestream_expr(e: Expr, library: &[Arc<ScalarUDF>]) -> Result<Transformed<Expr>> {
     Ok(match e {
+        // `x[i]`: the library's subscript, an error out of range.
+        Expr::ScalarFunction(ScalarFunction { func, args }) if func.name() == "array_element" => {
+            Transformed::yes(Expr::ScalarFunction(ScalarFunction::new_udf(
+                Arc::new(ScalarUDF::new_from_impl(
+                    crate::functions::array::subscript::Subscript::new(),
+                )),
+                args,
+            )))
+        }
+        // try(…): its casts become TRY_CASTs before DataFusion's constant folding would raise
+        // the error of a literal's cast at planning.
+        Expr::ScalarFunction(ScalarFunction { func, args }) if func.name() == "try" => {
+            let args = args
+                .into_iter()
+                .map(crate::functions::conditional::shield_literal_casts)
+                .collect::<Result<Vec<_>>>()?;
+            let func = library
+                .iter()
+                .find(|f| f.name() == "try")
+                .cloned()
+                .unwrap_or(func);
+            Transformed::yes(Expr::ScalarFunction(ScalarFunction::new_udf(func, args)))
+        }
         Expr::ScalarFunction(ScalarFunction { func, args }) => {
             match library.iter().find(|f| f.name() == func.name()) {
                 Some(ours) if **ours != *func => Transformed::yes(Expr::ScalarFunction(
@@ -59,6 +128,7 @@ fn timestream_expr(e: Expr, library: &[Arc<ScalarUDF>]) -> Result<Transformed<Ex
                 _ => Transformed::no(Expr::ScalarFunction(ScalarFunction { func, args })),
             }
         }
+        Expr::Like(like) if !like.case_insensitive => trino_like(like)?,
         Expr::Literal(
             ScalarValue::IntervalMonthDayNano(Some(IntervalMonthDayNano {
                 months,
@@ -96,6 +166,131 @@ fn timestream_expr(e: Expr, library: &[Arc<ScalarUDF>]) -> Result<Transformed<Ex
     })
 }
 
+/// Where a filter's `IN (subquery)` conditions stand, for their three-valued answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// A condition of the filter joined to the others by AND.
+    Conjunct,
+    /// Under AND/OR only: FALSE and NULL filter alike.
+    Monotone,
+    /// Anywhere else (NOT, CASE, comparisons…): FALSE and NULL differ.
+    Other,
+}
+
+fn in_subqueries(filter: Filter) -> Result<Filter> {
+    let schema = filter.input.schema().clone();
+    let mut conditions = Vec::new();
+    for condition in split_conjunction_owned(filter.predicate.clone()) {
+        let condition = match condition {
+            Expr::Not(inner) => match *inner {
+                Expr::InSubquery(InSubquery {
+                    expr,
+                    subquery,
+                    negated: false,
+                }) => Expr::InSubquery(InSubquery::new(expr, subquery, true)),
+                other => Expr::Not(Box::new(other)),
+            },
+            other => other,
+        };
+        let condition = match condition {
+            Expr::InSubquery(InSubquery {
+                expr,
+                subquery,
+                negated: true,
+            }) if !subquery.outer_ref_columns.is_empty() => not_exists(*expr, subquery, &schema)?,
+            other => other,
+        };
+        check_in_subqueries(&condition, Place::Conjunct)?;
+        conditions.push(condition);
+    }
+    match conjunction(conditions) {
+        Some(predicate) if predicate != filter.predicate => {
+            Filter::try_new(predicate, filter.input)
+        }
+        _ => Ok(filter),
+    }
+}
+
+fn check_in_subqueries(e: &Expr, place: Place) -> Result<()> {
+    match e {
+        Expr::BinaryExpr(BinaryExpr { left, op, right })
+            if matches!(op, Operator::And | Operator::Or) =>
+        {
+            let place = match (place, op) {
+                (Place::Other, _) => Place::Other,
+                (Place::Conjunct, Operator::And) => Place::Conjunct,
+                _ => Place::Monotone,
+            };
+            check_in_subqueries(left, place)?;
+            check_in_subqueries(right, place)
+        }
+        Expr::InSubquery(InSubquery { expr, negated, .. }) => {
+            let exact = if *negated {
+                place == Place::Conjunct
+            } else {
+                place != Place::Other
+            };
+            if !exact {
+                return plan_err!(
+                    "{} with a subquery is only supported as a condition of WHERE joined to the \
+                     others by AND{}",
+                    if *negated { "NOT IN" } else { "IN" },
+                    if *negated {
+                        ""
+                    } else {
+                        " or OR, not under NOT"
+                    }
+                );
+            }
+            check_in_subqueries(expr, Place::Other)
+        }
+        other => {
+            other.apply_children(|child| {
+                check_in_subqueries(child, Place::Other)?;
+                Ok(TreeNodeRecursion::Continue)
+            })?;
+            Ok(())
+        }
+    }
+}
+
+/// `x NOT IN (SELECT y …)` (correlated) → `NOT EXISTS (SELECT … WHERE y = x OR y IS NULL OR
+/// x IS NULL)`: as a filter condition, both are true exactly when no `y` matches and neither
+/// `x` nor a `y` is NULL (or the subquery has no rows).
+fn not_exists(x: Expr, subquery: Subquery, outer: &DFSchema) -> Result<Expr> {
+    let (qualifier, field) = subquery.subquery.schema().qualified_field(0);
+    let y = Expr::Column(Column::new(qualifier.cloned(), field.name()));
+    let x = x
+        .transform(|e| match e {
+            Expr::Column(c) => {
+                let (_, field) = outer.qualified_field_from_column(&c)?;
+                let field = field.clone();
+                Ok(Transformed::yes(Expr::OuterReferenceColumn(field, c)))
+            }
+            other => Ok(Transformed::no(other)),
+        })?
+        .data;
+    let mut outer_ref_columns = subquery.outer_ref_columns.clone();
+    x.apply(|e| {
+        if matches!(e, Expr::OuterReferenceColumn(..)) && !outer_ref_columns.contains(e) {
+            outer_ref_columns.push(e.clone());
+        }
+        Ok(TreeNodeRecursion::Continue)
+    })?;
+    let matches = y.clone().eq(x.clone()).or(y.is_null()).or(x.is_null());
+    let plan = LogicalPlanBuilder::from(subquery.subquery.as_ref().clone())
+        .filter(matches)?
+        .build()?;
+    Ok(Expr::Exists(Exists::new(
+        Subquery {
+            subquery: std::sync::Arc::new(plan),
+            outer_ref_columns,
+            spans: subquery.spans,
+        },
+        true,
+    )))
+}
+
 /// `YYYY-MM-DD HH:MM` → `YYYY-MM-DD HH:MM:00`; other text unchanged.
 fn complete_timestamp_text(text: String) -> String {
     let b = text.as_bytes();
@@ -107,5 +302,808 @@ fn complete_timestamp_text(text: String) -> String {
         format!("{text}:00")
     } else {
         text
+    }
+}
+
+/// DataFusion's optimizer rules, with expression simplification made NULL-safe: DataFusion folds
+/// a conjunction of IN lists on one column, `x IN ('a') AND x IN ('b')` (or `x IN ('a') AND x NOT
+/// IN ('a')`, or the disjunction of two NOT IN lists), to a constant FALSE (TRUE), which is
+/// NULL for a NULL `x` in Trino, and under NOT the NULL rows then pass. The rule is kept (its
+/// constant folding feeds the time-range pruning) but sees every nullable column reference as
+/// a distinct expression ([`Tagged`]), so that it combines no two conditions on one nullable
+/// column; the references are restored right after.
+pub fn optimizer_rules() -> Vec<Arc<dyn OptimizerRule + Send + Sync>> {
+    Optimizer::new()
+        .rules
+        .into_iter()
+        .map(|rule| -> Arc<dyn OptimizerRule + Send + Sync> {
+            if rule.name() == SimplifyExpressions::new().name() {
+                Arc::new(NullSafeSimplify(rule))
+            } else {
+                rule
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug)]
+struct NullSafeSimplify(Arc<dyn OptimizerRule + Send + Sync>);
+
+impl OptimizerRule for NullSafeSimplify {
+    fn name(&self) -> &str {
+        self.0.name()
+    }
+
+    fn apply_order(&self) -> Option<ApplyOrder> {
+        self.0.apply_order()
+    }
+
+    fn supports_rewrite(&self) -> bool {
+        true
+    }
+
+    fn rewrite(
+        &self,
+        plan: LogicalPlan,
+        config: &dyn OptimizerConfig,
+    ) -> Result<Transformed<LogicalPlan>> {
+        // Conditions are where the folds bite; other nodes need their column references as
+        // such (UNNEST, grouping).
+        if !matches!(plan, LogicalPlan::Filter(_) | LogicalPlan::Projection(_)) {
+            return self.0.rewrite(plan, config);
+        }
+        let schema = datafusion::logical_expr::utils::merge_schema(&plan.inputs());
+        let tag = Arc::new(ScalarUDF::new_from_impl(Tagged::default()));
+        let mut next = 0i64;
+        let tagged = plan
+            .map_expressions(|e| {
+                e.transform_up(|e| match e {
+                    Expr::Column(c)
+                        if schema
+                            .qualified_field_from_column(&c)
+                            .map_or(true, |(_, f)| f.is_nullable()) =>
+                    {
+                        next += 1;
+                        Ok(Transformed::yes(Expr::ScalarFunction(
+                            ScalarFunction::new_udf(
+                                tag.clone(),
+                                vec![
+                                    Expr::Column(c),
+                                    Expr::Literal(ScalarValue::Int64(Some(next)), None),
+                                ],
+                            ),
+                        )))
+                    }
+                    other => Ok(Transformed::no(other)),
+                })
+            })?
+            .data;
+        let simplified = self.0.rewrite(tagged, config)?;
+        let transformed = simplified.transformed;
+        let plan = simplified
+            .data
+            .map_expressions(|e| {
+                e.transform_up(|e| match e {
+                    Expr::ScalarFunction(ScalarFunction { func, mut args })
+                        if func.name() == TAGGED && !args.is_empty() =>
+                    {
+                        Ok(Transformed::yes(args.swap_remove(0)))
+                    }
+                    other => Ok(Transformed::no(other)),
+                })
+            })?
+            .data;
+        Ok(Transformed::new_transformed(plan, transformed))
+    }
+}
+
+const TAGGED: &str = "__timestream_tagged";
+
+/// `__timestream_tagged(x, n)` is `x`, named as `x`: a column reference made distinct from the
+/// other references to the same column while expressions are simplified.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Tagged {
+    signature: Signature,
+}
+
+impl Default for Tagged {
+    fn default() -> Self {
+        Self {
+            signature: Signature::any(2, Volatility::Immutable),
+        }
+    }
+}
+
+impl ScalarUDFImpl for Tagged {
+    fn name(&self) -> &str {
+        TAGGED
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
+        Ok(arg_types[0].clone())
+    }
+
+    fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
+        Ok(args.arg_fields[0].clone())
+    }
+
+    fn schema_name(&self, args: &[Expr]) -> Result<String> {
+        Ok(args[0].schema_name().to_string())
+    }
+
+    fn display_name(&self, args: &[Expr]) -> Result<String> {
+        Ok(format!("{}", args[0]))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        Ok(args.args[0].clone())
+    }
+}
+
+/// Analyzer rule, after DataFusion's type coercion: `+`, `-`, `*` on `integer`/`bigint` raise
+/// Trino's overflow error (`integer addition overflow: 2147483647 + 1`) instead of wrapping
+/// around as DataFusion's arithmetic does (timestream-sql.md §5.3).
+#[derive(Debug, Default)]
+pub struct CheckedArithmetic;
+
+impl AnalyzerRule for CheckedArithmetic {
+    fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
+        let cast = Arc::new(ScalarUDF::new_from_impl(TimestreamCast::default()));
+        let udfs: Vec<Arc<ScalarUDF>> = [Operator::Plus, Operator::Minus, Operator::Multiply]
+            .into_iter()
+            .map(|op| Arc::new(ScalarUDF::new_from_impl(Checked::new(op))))
+            .collect();
+        plan.transform_up_with_subqueries(|node| {
+            let schema = datafusion::logical_expr::utils::merge_schema(&node.inputs());
+            let node = node.map_expressions(|e| {
+                e.transform_up(|e| match e {
+                    Expr::BinaryExpr(BinaryExpr { left, op, right })
+                        if matches!(op, Operator::Plus | Operator::Minus | Operator::Multiply)
+                            && matches!(
+                                left.get_type(&schema),
+                                Ok(DataType::Int32 | DataType::Int64)
+                            )
+                            && left.get_type(&schema).ok() == right.get_type(&schema).ok() =>
+                    {
+                        let udf = match op {
+                            Operator::Plus => &udfs[0],
+                            Operator::Minus => &udfs[1],
+                            _ => &udfs[2],
+                        };
+                        Ok(Transformed::yes(Expr::ScalarFunction(
+                            ScalarFunction::new_udf(udf.clone(), vec![*left, *right]),
+                        )))
+                    }
+                    Expr::Cast(Cast { expr, field }) => {
+                        let from = expr.get_type(&schema)?;
+                        Ok(
+                            match timestream_cast(*expr, &from, field.data_type(), &cast)? {
+                                Ok(e) => Transformed::yes(e),
+                                Err(e) => Transformed::no(Expr::Cast(Cast::new_from_field(
+                                    Box::new(e),
+                                    field,
+                                ))),
+                            },
+                        )
+                    }
+                    Expr::TryCast(TryCast { expr, field }) => {
+                        let from = expr.get_type(&schema)?;
+                        match (is_float(&from), is_integer(field.data_type())) {
+                            (true, true) => Ok(Transformed::yes(Expr::TryCast(TryCast::new(
+                                Box::new(Expr::ScalarFunction(ScalarFunction::new_udf(
+                                    cast.clone(),
+                                    vec![*expr, Expr::Literal(ScalarValue::Float64(None), None)],
+                                ))),
+                                field.data_type().clone(),
+                            )))),
+                            _ if (is_text(&from)
+                                || matches!(&from, DataType::Dictionary(_, v) if is_text(v)))
+                                && matches!(
+                                    field.data_type(),
+                                    DataType::Int64 | DataType::Int32
+                                ) =>
+                            {
+                                Ok(Transformed::yes(Expr::ScalarFunction(
+                                    ScalarFunction::new_udf(
+                                        cast.clone(),
+                                        vec![
+                                            *expr,
+                                            Expr::Literal(
+                                                ScalarValue::try_from(field.data_type())?,
+                                                None,
+                                            ),
+                                            Expr::Literal(ScalarValue::Boolean(Some(true)), None),
+                                        ],
+                                    ),
+                                )))
+                            }
+                            _ => Ok(Transformed::no(Expr::TryCast(TryCast { expr, field }))),
+                        }
+                    }
+                    other => Ok(Transformed::no(other)),
+                })
+            })?;
+            if node.transformed {
+                node.data.recompute_schema().map(Transformed::yes)
+            } else {
+                Ok(node)
+            }
+        })
+        .map(|t| t.data)
+    }
+
+    fn name(&self) -> &str {
+        "timestream_checked_arithmetic"
+    }
+}
+
+/// `a + b`, `a - b`, `a * b` on integers of one type, failing on overflow. Named as the operator
+/// expression it replaces, so that plans keep their column names.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Checked {
+    op: Operator,
+    name: String,
+    signature: Signature,
+}
+
+impl Checked {
+    fn new(op: Operator) -> Self {
+        Self {
+            name: format!("__timestream_checked_{}", Self::word(op)),
+            op,
+            signature: Signature::any(2, Volatility::Immutable),
+        }
+    }
+
+    fn word(op: Operator) -> &'static str {
+        match op {
+            Operator::Plus => "addition",
+            Operator::Minus => "subtraction",
+            _ => "multiplication",
+        }
+    }
+
+    fn apply<T>(&self, a: &ArrayRef, b: &ArrayRef, type_name: &str) -> Result<ArrayRef>
+    where
+        T: ArrowPrimitiveType,
+        T::Native: std::fmt::Display + CheckedOps,
+    {
+        let (a, b) = (a.as_primitive::<T>(), b.as_primitive::<T>());
+        let op = self.op;
+        let result: PrimitiveArray<T> = try_binary(a, b, |x, y| {
+            let r = match op {
+                Operator::Plus => x.checked_add_(y),
+                Operator::Minus => x.checked_sub_(y),
+                _ => x.checked_mul_(y),
+            };
+            r.ok_or_else(|| {
+                ArrowError::ComputeError(format!(
+                    "{type_name} {} overflow: {x} {op} {y}",
+                    Self::word(op)
+                ))
+            })
+        })
+        .map_err(|e| match e {
+            ArrowError::ComputeError(m) => DataFusionError::Execution(m),
+            other => DataFusionError::ArrowError(Box::new(other), None),
+        })?;
+        Ok(Arc::new(result))
+    }
+}
+
+/// Checked integer operations of the native types.
+trait CheckedOps: Sized {
+    fn checked_add_(self, other: Self) -> Option<Self>;
+    fn checked_sub_(self, other: Self) -> Option<Self>;
+    fn checked_mul_(self, other: Self) -> Option<Self>;
+}
+
+macro_rules! checked_ops {
+    ($($t:ty),*) => {$(
+        impl CheckedOps for $t {
+            fn checked_add_(self, other: Self) -> Option<Self> { self.checked_add(other) }
+            fn checked_sub_(self, other: Self) -> Option<Self> { self.checked_sub(other) }
+            fn checked_mul_(self, other: Self) -> Option<Self> { self.checked_mul(other) }
+        }
+    )*};
+}
+checked_ops!(i32, i64);
+
+impl ScalarUDFImpl for Checked {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
+        Ok(arg_types[0].clone())
+    }
+
+    fn schema_name(&self, args: &[Expr]) -> Result<String> {
+        Ok(format!(
+            "{} {} {}",
+            args[0].schema_name(),
+            self.op,
+            args[1].schema_name()
+        ))
+    }
+
+    fn display_name(&self, args: &[Expr]) -> Result<String> {
+        Ok(format!("{} {} {}", args[0], self.op, args[1]))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let scalar = args
+            .args
+            .iter()
+            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let result = match arrays[0].data_type() {
+            DataType::Int32 => self.apply::<Int32Type>(&arrays[0], &arrays[1], "integer")?,
+            DataType::Int64 => self.apply::<Int64Type>(&arrays[0], &arrays[1], "bigint")?,
+            other => return exec_err!("{} of {other}", Self::word(self.op)),
+        };
+        if scalar {
+            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
+                &result, 0,
+            )?))
+        } else {
+            Ok(ColumnarValue::Array(result))
+        }
+    }
+}
+
+/// DataFusion's analyzer rules, then [`CheckedArithmetic`] (on coerced types).
+pub fn analyzer_rules() -> Vec<Arc<dyn AnalyzerRule + Send + Sync>> {
+    let mut rules = Analyzer::new().rules;
+    rules.push(Arc::new(CheckedArithmetic));
+    rules
+}
+
+/// INTERSECT / EXCEPT as DataFusion's builder plans them: a LeftSemi / LeftAnti join on every
+/// column pair (by name, NULLs equal), the left side made DISTINCT unless ALL. Such a join,
+/// recognized by this shape (the planner makes no other semi/anti joins; those of subqueries
+/// come later from the optimizer), gets the column types of a UNION and, for ALL, the numbered
+/// copies.
+fn intersect_or_except(join: Join) -> Result<LogicalPlan> {
+    let left_fields = join.left.schema().fields().len();
+    let set_operation = matches!(join.join_type, JoinType::LeftSemi | JoinType::LeftAnti)
+        && join.null_equality == NullEquality::NullEqualsNull
+        && join.filter.is_none()
+        && join.on.len() == left_fields
+        && join.right.schema().fields().len() == left_fields
+        && join.on.iter().enumerate().all(|(i, (l, r))| {
+            matches!(l, Expr::Column(c) if c.name == *join.left.schema().field(i).name())
+                && matches!(r, Expr::Column(c) if c.name == *join.right.schema().field(i).name())
+        });
+    if !set_operation {
+        return Ok(LogicalPlan::Join(join));
+    }
+    let all = !matches!(join.left.as_ref(), LogicalPlan::Distinct(_));
+    let types: Vec<DataType> = join
+        .left
+        .schema()
+        .fields()
+        .iter()
+        .zip(join.right.schema().fields().iter())
+        .map(|(l, r)| {
+            if l.data_type() == r.data_type() {
+                l.data_type().clone()
+            } else {
+                type_union_coercion(l.data_type(), r.data_type())
+                    .unwrap_or_else(|| l.data_type().clone())
+            }
+        })
+        .collect();
+    let side = |plan: &LogicalPlan, rn: &str| -> Result<LogicalPlan> {
+        let schema = plan.schema();
+        let mut builder = LogicalPlanBuilder::from(plan.clone());
+        if schema
+            .fields()
+            .iter()
+            .zip(&types)
+            .any(|(f, t)| f.data_type() != t)
+        {
+            let columns = schema.iter().zip(&types).map(|((q, f), t)| {
+                let column = Expr::Column(Column::new(q.cloned(), f.name()));
+                if f.data_type() == t {
+                    column
+                } else {
+                    Expr::Cast(Cast::new(Box::new(column), t.clone()))
+                        .alias_qualified(q.cloned(), f.name())
+                }
+            });
+            builder = builder.project(columns)?;
+        }
+        if all {
+            let partition: Vec<Expr> = schema
+                .iter()
+                .map(|(q, f)| Expr::Column(Column::new(q.cloned(), f.name())))
+                .collect();
+            let number = row_number().partition_by(partition).build()?.alias(rn);
+            builder = builder.window(vec![number])?;
+        }
+        builder.build()
+    };
+    let left = side(&join.left, "__left_copy")?;
+    let right = side(&join.right, "__right_copy")?;
+    let mut keys: (Vec<Column>, Vec<Column>) = join
+        .on
+        .iter()
+        .map(|(l, r)| match (l, r) {
+            (Expr::Column(l), Expr::Column(r)) => {
+                (Column::from_name(&l.name), Column::from_name(&r.name))
+            }
+            _ => (Column::from_name(""), Column::from_name("")),
+        })
+        .unzip();
+    if all {
+        keys.0.push(Column::from_name("__left_copy"));
+        keys.1.push(Column::from_name("__right_copy"));
+    }
+    let output: Vec<Expr> = left
+        .schema()
+        .iter()
+        .take(left_fields)
+        .map(|(q, f)| Expr::Column(Column::new(q.cloned(), f.name())))
+        .collect();
+    LogicalPlanBuilder::from(left)
+        .join_detailed(
+            right,
+            join.join_type,
+            keys,
+            None,
+            NullEquality::NullEqualsNull,
+        )?
+        .project(output)?
+        .build()
+}
+
+fn is_float(t: &DataType) -> bool {
+    matches!(t, DataType::Float64 | DataType::Float32)
+}
+
+fn is_integer(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Int64 | DataType::Int32 | DataType::Int16 | DataType::Int8
+    )
+}
+
+fn is_text(t: &DataType) -> bool {
+    matches!(t, DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8)
+}
+
+/// A CAST whose Trino semantics differ from Arrow's (docs/functions/conversion.md), as a call of
+/// [`TimestreamCast`] (`Ok`), or the operand back when Arrow's cast is Trino's (`Err`):
+/// - double → integer rounds half away from zero (Arrow truncates);
+/// - double → varchar is Java's `Double.toString` (`1.0E7`);
+/// - timestamp → varchar is `YYYY-MM-DD HH:MM:SS.nnnnnnnnn`;
+/// - integer → timestamp is not a cast Trino has (Arrow reads seconds): an error;
+/// - varchar → integer/bigint takes only the digits (Arrow trims spaces): `' 12 '` is an error,
+///   worded as Trino's (`Cannot cast 'abc' to BIGINT`).
+fn timestream_cast(
+    expr: Expr,
+    from: &DataType,
+    to: &DataType,
+    cast: &Arc<ScalarUDF>,
+) -> Result<std::result::Result<Expr, Expr>> {
+    let timestamp = matches!(from, DataType::Timestamp(TimeUnit::Nanosecond, None));
+    if is_integer(from) && matches!(to, DataType::Timestamp(_, _)) {
+        return plan_err!(
+            "Cannot cast {} to timestamp",
+            if *from == DataType::Int32 {
+                "integer"
+            } else {
+                "bigint"
+            }
+        );
+    }
+    let text = is_text(from) || matches!(from, DataType::Dictionary(_, v) if is_text(v));
+    let integer_of_text = text && matches!(to, DataType::Int64 | DataType::Int32);
+    if !(is_float(from) && (is_integer(to) || is_text(to))
+        || timestamp && is_text(to)
+        || integer_of_text)
+    {
+        return Ok(Err(expr));
+    }
+    let target = if integer_of_text {
+        ScalarValue::try_from(to)?
+    } else if is_integer(to) {
+        ScalarValue::Float64(None)
+    } else {
+        ScalarValue::Utf8(None)
+    };
+    let to = if integer_of_text { &DataType::Utf8 } else { to };
+    let call = Expr::ScalarFunction(ScalarFunction::new_udf(
+        cast.clone(),
+        vec![expr, Expr::Literal(target, None)],
+    ));
+    Ok(Ok(if matches!(to, DataType::Utf8) {
+        call
+    } else {
+        Expr::Cast(Cast::new(Box::new(call), to.clone()))
+    }))
+}
+
+/// `__timestream_cast(x, NULL::double)`: a double rounded half away from zero (still a double;
+/// Arrow's cast then range-checks it into the integer type). `__timestream_cast(x,
+/// NULL::varchar)`: a double or timestamp as Timestream's text. `__timestream_cast(text,
+/// NULL::bigint)` (or integer): the text's number, an error if it is not one (NULL with a third
+/// argument, for TRY_CAST). Named as its operand, as
+/// DataFusion names a CAST.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct TimestreamCast {
+    signature: Signature,
+}
+
+impl Default for TimestreamCast {
+    fn default() -> Self {
+        Self {
+            signature: Signature::variadic_any(Volatility::Immutable),
+        }
+    }
+}
+
+impl ScalarUDFImpl for TimestreamCast {
+    fn name(&self) -> &str {
+        "__timestream_cast"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
+        Ok(arg_types[1].clone())
+    }
+
+    fn schema_name(&self, args: &[Expr]) -> Result<String> {
+        Ok(args[0].schema_name().to_string())
+    }
+
+    fn display_name(&self, args: &[Expr]) -> Result<String> {
+        Ok(format!("CAST({})", args[0]))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let scalar = matches!(args.args[0], ColumnarValue::Scalar(_));
+        let value = args.args[0].to_array(args.number_rows)?;
+        let result: ArrayRef = match (value.data_type(), args.args[1].data_type()) {
+            (DataType::Float64 | DataType::Float32, DataType::Float64) => {
+                let value = datafusion::arrow::compute::cast(&value, &DataType::Float64)?;
+                let rounded: Float64Array = value
+                    .as_primitive::<Float64Type>()
+                    .unary(|d: f64| d.round());
+                Arc::new(rounded)
+            }
+            (DataType::Float64 | DataType::Float32, _) => {
+                let value = datafusion::arrow::compute::cast(&value, &DataType::Float64)?;
+                let text: StringArray = value
+                    .as_primitive::<Float64Type>()
+                    .iter()
+                    .map(|d| d.map(crate::encode::format_double))
+                    .collect();
+                Arc::new(text)
+            }
+            (DataType::Timestamp(TimeUnit::Nanosecond, None), _) => {
+                let text: StringArray = value
+                    .as_primitive::<TimestampNanosecondType>()
+                    .iter()
+                    .map(|t| t.map(crate::encode::format_timestamp))
+                    .collect();
+                Arc::new(text)
+            }
+            (_, DataType::Int64 | DataType::Int32) => {
+                let wide = args.args[1].data_type() == DataType::Int64;
+                let lenient = args.args.len() > 2;
+                let value = datafusion::arrow::compute::cast(&value, &DataType::Utf8)?;
+                let parse = |t: &str| -> Result<Option<i64>> {
+                    let parsed = if wide {
+                        t.parse::<i64>().ok()
+                    } else {
+                        t.parse::<i32>().ok().map(i64::from)
+                    };
+                    match parsed {
+                        Some(v) => Ok(Some(v)),
+                        None if lenient => Ok(None),
+                        None => exec_err!(
+                            "Cannot cast '{t}' to {}",
+                            if wide { "BIGINT" } else { "INTEGER" }
+                        ),
+                    }
+                };
+                let numbers = value
+                    .as_string::<i32>()
+                    .iter()
+                    .map(|t| t.map(parse).transpose().map(Option::flatten))
+                    .collect::<Result<Int64Array>>()?;
+                datafusion::arrow::compute::cast(&numbers, &args.args[1].data_type())?
+            }
+            (other, _) => return exec_err!("__timestream_cast of {other}"),
+        };
+        if scalar {
+            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
+                &result, 0,
+            )?))
+        } else {
+            Ok(ColumnarValue::Array(result))
+        }
+    }
+}
+
+/// `a || b` concatenates varchar values (or arrays) only: Trino does not convert other operands
+/// (`'a' || 1` is a type error, timestream-sql.md §5.4); DataFusion would cast them to text.
+fn check_concatenation(node: &LogicalPlan) -> Result<()> {
+    let schema = datafusion::logical_expr::utils::merge_schema(&node.inputs());
+    let mut error = Ok(());
+    node.apply_expressions(|e| {
+        e.apply(|e| {
+            if let Expr::BinaryExpr(BinaryExpr {
+                left,
+                op: Operator::StringConcat,
+                right,
+            }) = e
+            {
+                let (l, r) = (left.get_type(&schema)?, right.get_type(&schema)?);
+                let textual = |t: &DataType| {
+                    is_text(t)
+                        || matches!(t, DataType::Dictionary(_, v) if is_text(v))
+                        || matches!(t, DataType::Null)
+                };
+                let listy = |t: &DataType| {
+                    matches!(
+                        t,
+                        DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..)
+                    )
+                };
+                if !(listy(&l) || listy(&r) || textual(&l) && textual(&r)) {
+                    error = plan_err!(
+                        "Cannot apply operator: {} || {}",
+                        sql_type_name(&l),
+                        sql_type_name(&r)
+                    );
+                    return Ok(TreeNodeRecursion::Stop);
+                }
+            }
+            Ok(TreeNodeRecursion::Continue)
+        })
+    })?;
+    error
+}
+
+fn sql_type_name(t: &DataType) -> String {
+    match t {
+        DataType::Int32 => "integer".into(),
+        DataType::Int64 => "bigint".into(),
+        DataType::Float64 => "double".into(),
+        DataType::Boolean => "boolean".into(),
+        DataType::Timestamp(_, _) => "timestamp".into(),
+        DataType::Date32 => "date".into(),
+        DataType::Time64(_) => "time".into(),
+        DataType::Interval(_) => "interval".into(),
+        t if is_text(t) || matches!(t, DataType::Dictionary(..)) => "varchar".into(),
+        other => other.to_string().to_lowercase(),
+    }
+}
+
+/// Trino's LIKE pattern (escape character `escape`, if any) in DataFusion's form, where a
+/// backslash always escapes the next character.
+fn like_pattern(pattern: &str, escape: Option<char>) -> Result<String> {
+    let mut out = String::with_capacity(pattern.len() + 4);
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if Some(c) == escape {
+            match chars.next() {
+                Some(next @ ('%' | '_')) => {
+                    out.push('\\');
+                    out.push(next);
+                }
+                Some(next) if Some(next) == escape => {
+                    if next == '\\' {
+                        out.push('\\');
+                    }
+                    out.push(next);
+                }
+                _ => {
+                    return exec_err!(
+                        "Escape character must be followed by '%', '_' or the escape character"
+                    )
+                }
+            }
+        } else {
+            if c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+fn trino_like(like: Like) -> Result<Transformed<Expr>> {
+    let Like {
+        negated,
+        expr,
+        pattern,
+        escape_char,
+        case_insensitive,
+    } = like;
+    let pattern = match *pattern {
+        Expr::Literal(ScalarValue::Utf8(Some(text)), metadata) => Expr::Literal(
+            ScalarValue::Utf8(Some(like_pattern(&text, escape_char)?)),
+            metadata,
+        ),
+        other if escape_char.is_none() => Expr::ScalarFunction(ScalarFunction::new_udf(
+            datafusion::functions::string::replace(),
+            vec![
+                other,
+                Expr::Literal(ScalarValue::Utf8(Some("\\".into())), None),
+                Expr::Literal(ScalarValue::Utf8(Some("\\\\".into())), None),
+            ],
+        )),
+        other => {
+            return Ok(Transformed::no(Expr::Like(Like::new(
+                negated,
+                expr,
+                Box::new(other),
+                escape_char,
+                case_insensitive,
+            ))))
+        }
+    };
+    Ok(Transformed::yes(Expr::Like(Like::new(
+        negated,
+        expr,
+        Box::new(pattern),
+        None,
+        case_insensitive,
+    ))))
+}
+
+/// `__timestream_fail(message)`: raises `message` (a QueryExecutionException) when evaluated;
+/// the error branch of a rewritten scalar subquery ([`crate::dialect`]'s single-row check).
+/// Volatile, so that constant folding never evaluates it at planning.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct Fail {
+    signature: Signature,
+}
+
+impl Default for Fail {
+    fn default() -> Self {
+        Self {
+            signature: Signature::any(1, Volatility::Volatile),
+        }
+    }
+}
+
+impl ScalarUDFImpl for Fail {
+    fn name(&self) -> &str {
+        crate::dialect::SINGLE_ROW_ERROR
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Null)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        if args.number_rows == 0 {
+            return Ok(ColumnarValue::Scalar(ScalarValue::Null));
+        }
+        match args.args.first() {
+            Some(ColumnarValue::Scalar(ScalarValue::Utf8(Some(m)))) => exec_err!("{m}"),
+            _ => exec_err!("failed"),
+        }
     }
 }

@@ -2,13 +2,13 @@
 //! is an error, unlike `element_at` [trino] (timestream-functions.md §8): `SQL array indices
 //! start at 1` for 0, `Array subscript is negative: i`, `Array subscript must be less than or
 //! equal to array length: i > n`. DataFusion plans `x[i]` as `array_element`, which answers
-//! NULL out of range and counts negative indexes from the end; the planner must build this UDF
-//! instead (it has no SQL name of its own).
+//! NULL out of range and counts negative indexes from the end; typing.rs points the planner's
+//! `array_element` calls at this UDF (it has no SQL name of its own).
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{exec_err, Result};
 use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+    ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
 use super::element_at::{coerce_index, element_type, take_elements};
@@ -35,6 +35,21 @@ impl Default for Subscript {
 impl ScalarUDFImpl for Subscript {
     fn name(&self) -> &str {
         "subscript"
+    }
+
+    /// Named `x[i]`, as DataFusion names the `array_element` call it replaces.
+    fn schema_name(&self, args: &[Expr]) -> Result<String> {
+        match args {
+            [array, index] => Ok(format!("{}[{}]", array.schema_name(), index.schema_name())),
+            _ => exec_err!("subscript expects 2 arguments, got {}", args.len()),
+        }
+    }
+
+    fn display_name(&self, args: &[Expr]) -> Result<String> {
+        match args {
+            [array, index] => Ok(format!("{array}[{index}]")),
+            _ => exec_err!("subscript expects 2 arguments, got {}", args.len()),
+        }
     }
 
     fn signature(&self) -> &Signature {

@@ -14,7 +14,6 @@ mod hamming_distance;
 mod length;
 mod levenshtein_distance;
 mod pad;
-pub mod planner;
 mod replace;
 mod split;
 mod split_part;
