@@ -62,9 +62,8 @@ pub fn spawn_checkpointer(path: std::path::PathBuf, core: Weak<Core>) {
                 if core.upgrade().is_none() {
                     return;
                 }
-                let frames = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
-                    r.get::<_, i64>(1)
-                });
+                let frames =
+                    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1));
                 match frames {
                     Ok(n) if n > WAL_RESTART_FRAMES => {
                         if let Err(e) =
