@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use rusqlite::{Connection, Transaction};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::memory_tier::MemTable;
 use crate::table_state::TableState;
@@ -231,7 +231,7 @@ impl Engine {
     /// Runs `f` in one transaction, committed only if `f` succeeds.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.core.lock_conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
@@ -252,7 +252,7 @@ impl Engine {
     /// Wipes every resource of every scope (the admin API's reset).
     pub fn reset(&self) -> Result<()> {
         let mut conn = self.core.lock_conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(
             "DELETE FROM records; DELETE FROM series; DELETE FROM measure_names; DELETE FROM table_columns;
              DELETE FROM tags; DELETE FROM tables; DELETE FROM databases; DELETE FROM account_settings;",

@@ -8,6 +8,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use protocol::operations::write_records::{RecordsIngested, RejectedRecord};
+use rusqlite::TransactionBehavior;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::catalog::settings_by_id;
@@ -92,7 +93,10 @@ fn apply_group(core: &Arc<Core>, jobs: Vec<Job>) {
     let mut states = core.lock_states();
     let mut memory_ops: Vec<(i64, Vec<MemoryOp>)> = Vec::with_capacity(jobs.len());
     let result: Result<Vec<Result<JobOutcome>>> = (|| {
-        let tx = conn.transaction()?;
+        // IMMEDIATE: take the write lock first, waiting (busy timeout) while the checkpointer
+        // restarts the WAL; a deferred transaction would fail with "database is locked" when
+        // its read snapshot went stale before its first write.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut outcomes = Vec::with_capacity(jobs.len());
         for job in &jobs {
             let Some(settings) = settings_by_id(&tx, job.table_id)? else {
