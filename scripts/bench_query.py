@@ -101,7 +101,7 @@ QUERIES = {
           WHERE time > ago(1h) GROUP BY region, hostname),
         fleet AS (SELECT region, avg(avg_cpu) AS fleet_avg FROM per_host GROUP BY region)
         SELECT p.region, p.hostname, p.avg_cpu FROM per_host p JOIN fleet f ON p.region = f.region
-        WHERE p.avg_cpu > 1.1 * f.fleet_avg ORDER BY p.region, p.hostname""",
+        WHERE p.avg_cpu > 1.02 * f.fleet_avg ORDER BY p.region, p.hostname""",
     # top hosts by average CPU with a rank
     "rank_top_hosts_6h": """
         SELECT hostname, avg_cpu, rank() OVER (ORDER BY avg_cpu DESC) AS r FROM (
