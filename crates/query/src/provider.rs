@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use datafusion::arrow::array::{
-    new_null_array, Array, ArrayRef, DictionaryArray, Int64Array, StringArray,
+    new_null_array, Array, ArrayRef, BooleanArray, DictionaryArray, Int64Array, StringArray,
     TimestampNanosecondArray, UInt32Array,
 };
 use datafusion::arrow::compute::filter_record_batch;
@@ -147,7 +147,8 @@ impl TableProvider for TimestreamTable {
             .cloned()
             .unwrap_or_else(|| (0..self.schema.fields().len()).collect());
         let schema = Arc::new(self.schema.project(&projected)?);
-        let batches = convert(&snapshot, &schema)?;
+        let series = series_filter(filters, &snapshot);
+        let batches = convert(&snapshot, &schema, series.as_deref())?;
         // One partition per core the session may use, batches dealt round robin, so that
         // filters and partial aggregates run in parallel from the first operator on.
         let n = state.config().target_partitions().max(1);
@@ -161,8 +162,104 @@ impl TableProvider for TimestreamTable {
     }
 }
 
-/// Builds batches of `schema` (a projection of the table schema) from the snapshot's chunks.
-fn convert(snapshot: &TableSnapshot, schema: &SchemaRef) -> Result<Vec<RecordBatch>> {
+/// The series (by id) that can satisfy the conjunctive filters `dim = 'x'` and
+/// `dim IN ('x', …)` on dimension columns; `None` when no filter restricts the series. Rows of
+/// other series never reach DataFusion (which still applies every filter: pushdown is Inexact).
+fn series_filter(filters: &[Expr], snapshot: &TableSnapshot) -> Option<Vec<bool>> {
+    let mut conditions: Vec<(String, Vec<String>)> = Vec::new();
+    for f in filters {
+        collect_dimension_conditions(f, &mut conditions);
+    }
+    let dimension = |name: &str| {
+        snapshot
+            .columns
+            .iter()
+            .any(|(n, k)| n == name && *k == ColumnKind::Dimension)
+    };
+    conditions.retain(|(name, _)| dimension(name));
+    if conditions.is_empty() {
+        return None;
+    }
+    Some(
+        snapshot
+            .series
+            .iter()
+            .map(|dims| {
+                conditions.iter().all(|(name, values)| {
+                    dims.iter()
+                        .find(|(n, _)| n == name)
+                        .is_some_and(|(_, v)| values.contains(v))
+                })
+            })
+            .collect(),
+    )
+}
+
+fn collect_dimension_conditions(expr: &Expr, out: &mut Vec<(String, Vec<String>)>) {
+    match expr {
+        Expr::BinaryExpr(BinaryExpr {
+            left,
+            op: Operator::And,
+            right,
+        }) => {
+            collect_dimension_conditions(left, out);
+            collect_dimension_conditions(right, out);
+        }
+        Expr::BinaryExpr(BinaryExpr {
+            left,
+            op: Operator::Eq,
+            right,
+        }) => {
+            let pair = match (column_name(left), string_literal(right)) {
+                (Some(c), Some(v)) => Some((c, v)),
+                _ => column_name(right).zip(string_literal(left)),
+            };
+            if let Some((c, v)) = pair {
+                out.push((c, vec![v]));
+            }
+        }
+        Expr::InList(list) if !list.negated => {
+            if let Some(c) = column_name(&list.expr) {
+                let values: Option<Vec<String>> = list.list.iter().map(string_literal).collect();
+                if let Some(values) = values {
+                    out.push((c, values));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn column_name(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Column(c) => Some(c.name.clone()),
+        Expr::Cast(c) => column_name(&c.expr),
+        _ => None,
+    }
+}
+
+fn string_literal(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Literal(
+            ScalarValue::Utf8(Some(s))
+            | ScalarValue::Utf8View(Some(s))
+            | ScalarValue::LargeUtf8(Some(s)),
+            _,
+        ) => Some(s.clone()),
+        Expr::Literal(ScalarValue::Dictionary(_, v), m) => {
+            string_literal(&Expr::Literal(v.as_ref().clone(), m.clone()))
+        }
+        _ => None,
+    }
+}
+
+/// Builds batches of `schema` (a projection of the table schema) from the snapshot's chunks,
+/// keeping only the rows of the series `series` allows (all when `None`).
+fn convert(
+    snapshot: &TableSnapshot,
+    schema: &SchemaRef,
+    series: Option<&[bool]>,
+) -> Result<Vec<RecordBatch>> {
     // One values array per projected dimension, indexed by series id; one for measure names.
     let mut dimension_values: HashMap<&str, ArrayRef> = HashMap::new();
     for field in schema.fields() {
@@ -243,11 +340,30 @@ fn convert(snapshot: &TableSnapshot, schema: &SchemaRef) -> Result<Vec<RecordBat
             columns,
             &RecordBatchOptions::new().with_row_count(Some(rows)),
         )?;
-        let batch = match &part.live {
-            Some(mask) => filter_record_batch(&batch, &mask.iter().copied().map(Some).collect())?,
+        let keep: Option<BooleanArray> = match (series, &part.live) {
+            (None, None) => None,
+            (None, Some(live)) => Some(live.iter().copied().map(Some).collect()),
+            (Some(allowed), live) => {
+                let ids = keys("series")?;
+                Some(
+                    ids.values()
+                        .iter()
+                        .enumerate()
+                        .map(|(row, id)| {
+                            let wanted = allowed.get(*id as usize).copied().unwrap_or(false);
+                            Some(wanted && live.as_ref().is_none_or(|l| l[row]))
+                        })
+                        .collect(),
+                )
+            }
+        };
+        let batch = match keep {
+            Some(mask) => filter_record_batch(&batch, &mask)?,
             None => batch,
         };
-        out.push(batch);
+        if batch.num_rows() > 0 {
+            out.push(batch);
+        }
     }
     Ok(out)
 }
