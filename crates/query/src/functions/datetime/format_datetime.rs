@@ -11,20 +11,56 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
+use chrono::NaiveDateTime;
+
 use super::{common, joda};
 
-const EXPECTED: &str = "format_datetime(timestamp, varchar)";
-
-#[derive(Debug, PartialEq, Eq, Hash)]
+/// `(timestamp, pattern) → varchar` in one pattern language: `format_datetime` (Joda) here,
+/// `date_format` (MySQL, [`super::date_format`]) with the same body.
+#[derive(Debug)]
 pub struct FormatDatetime {
+    name: &'static str,
+    expected: &'static str,
+    format: fn(NaiveDateTime, &str) -> Result<String>,
     signature: Signature,
 }
 
 impl FormatDatetime {
     pub fn new() -> Self {
+        Self::with(
+            "format_datetime",
+            "format_datetime(timestamp, varchar)",
+            joda::format,
+        )
+    }
+
+    pub fn with(
+        name: &'static str,
+        expected: &'static str,
+        format: fn(NaiveDateTime, &str) -> Result<String>,
+    ) -> Self {
         Self {
+            name,
+            expected,
+            format,
             signature: Signature::user_defined(Volatility::Immutable),
         }
+    }
+}
+
+// Equal when named alike: the name fixes the pattern language (function pointers have no
+// meaningful equality).
+impl PartialEq for FormatDatetime {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for FormatDatetime {}
+
+impl std::hash::Hash for FormatDatetime {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
     }
 }
 
@@ -36,7 +72,7 @@ impl Default for FormatDatetime {
 
 impl ScalarUDFImpl for FormatDatetime {
     fn name(&self) -> &str {
-        "format_datetime"
+        self.name
     }
 
     fn signature(&self) -> &Signature {
@@ -48,7 +84,7 @@ impl ScalarUDFImpl for FormatDatetime {
             [t, f] if common::is_timestamp_like(t) && common::is_varchar(f) => {
                 Ok(common::plain_types(args))
             }
-            _ => common::wrong_args(self.name(), args, EXPECTED),
+            _ => common::wrong_args(self.name(), args, self.expected),
         }
     }
 
@@ -58,14 +94,14 @@ impl ScalarUDFImpl for FormatDatetime {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let [x, pattern] = args.args.as_slice() else {
-            return common::wrong_args(self.name(), &[], EXPECTED);
+            return common::wrong_args(self.name(), &[], self.expected);
         };
         let rows = args.number_rows;
         let stamps = common::timestamps(x, rows)?;
         let patterns = common::strings(pattern, rows)?;
         let out = (0..rows)
             .map(|i| match (common::at(&stamps, i), patterns[i].as_deref()) {
-                (Some(t), Some(p)) => joda::format(common::to_datetime(t), p).map(Some),
+                (Some(t), Some(p)) => (self.format)(common::to_datetime(t), p).map(Some),
                 _ => Ok(None),
             })
             .collect::<Result<StringArray>>()?;

@@ -43,8 +43,8 @@ pub use current_timezone::CurrentTimezone;
 pub use date::Date;
 pub use date_add::DateAdd;
 pub use date_diff::DateDiff;
-pub use date_format::DateFormat;
-pub use date_parse::DateParse;
+pub use date_format::date_format;
+pub use date_parse::date_parse;
 pub use date_part::DatePart;
 pub use date_trunc::DateTrunc;
 pub use extraction::{Extraction, Field};
@@ -70,8 +70,8 @@ pub fn functions() -> Vec<Arc<ScalarUDF>> {
         Arc::new(ScalarUDF::from(Date::new())),
         Arc::new(ScalarUDF::from(DateAdd::new())),
         Arc::new(ScalarUDF::from(DateDiff::new())),
-        Arc::new(ScalarUDF::from(DateFormat::new())),
-        Arc::new(ScalarUDF::from(DateParse::new())),
+        Arc::new(ScalarUDF::from(date_format())),
+        Arc::new(ScalarUDF::from(date_parse())),
         Arc::new(ScalarUDF::from(DatePart::new())),
         Arc::new(ScalarUDF::from(DateTrunc::new())),
         Arc::new(ScalarUDF::from(FormatDatetime::new())),

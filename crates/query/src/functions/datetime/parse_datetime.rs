@@ -13,20 +13,56 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
+use chrono::NaiveDateTime;
+
 use super::{common, joda};
 
-const EXPECTED: &str = "parse_datetime(varchar, varchar)";
-
-#[derive(Debug, PartialEq, Eq, Hash)]
+/// `(varchar, pattern) → timestamp` in one pattern language: `parse_datetime` (Joda) here,
+/// `date_parse` (MySQL, [`super::date_parse`]) with the same body.
+#[derive(Debug)]
 pub struct ParseDatetime {
+    name: &'static str,
+    expected: &'static str,
+    parse: fn(&str, &str) -> Result<NaiveDateTime>,
     signature: Signature,
 }
 
 impl ParseDatetime {
     pub fn new() -> Self {
+        Self::with(
+            "parse_datetime",
+            "parse_datetime(varchar, varchar)",
+            joda::parse,
+        )
+    }
+
+    pub fn with(
+        name: &'static str,
+        expected: &'static str,
+        parse: fn(&str, &str) -> Result<NaiveDateTime>,
+    ) -> Self {
         Self {
+            name,
+            expected,
+            parse,
             signature: Signature::user_defined(Volatility::Immutable),
         }
+    }
+}
+
+// Equal when named alike: the name fixes the pattern language (function pointers have no
+// meaningful equality).
+impl PartialEq for ParseDatetime {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for ParseDatetime {}
+
+impl std::hash::Hash for ParseDatetime {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
     }
 }
 
@@ -38,7 +74,7 @@ impl Default for ParseDatetime {
 
 impl ScalarUDFImpl for ParseDatetime {
     fn name(&self) -> &str {
-        "parse_datetime"
+        self.name
     }
 
     fn signature(&self) -> &Signature {
@@ -50,7 +86,7 @@ impl ScalarUDFImpl for ParseDatetime {
             [t, f] if common::is_varchar(t) && common::is_varchar(f) => {
                 Ok(common::plain_types(args))
             }
-            _ => common::wrong_args(self.name(), args, EXPECTED),
+            _ => common::wrong_args(self.name(), args, self.expected),
         }
     }
 
@@ -60,14 +96,14 @@ impl ScalarUDFImpl for ParseDatetime {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let [text, pattern] = args.args.as_slice() else {
-            return common::wrong_args(self.name(), &[], EXPECTED);
+            return common::wrong_args(self.name(), &[], self.expected);
         };
         let rows = args.number_rows;
         let texts = common::strings(text, rows)?;
         let patterns = common::strings(pattern, rows)?;
         let out = (0..rows)
             .map(|i| match (texts[i].as_deref(), patterns[i].as_deref()) {
-                (Some(t), Some(p)) => common::from_datetime(joda::parse(t, p)?).map(Some),
+                (Some(t), Some(p)) => common::from_datetime((self.parse)(t, p)?).map(Some),
                 _ => Ok(None),
             })
             .collect::<Result<TimestampNanosecondArray>>()?;
