@@ -202,6 +202,24 @@ def test_prepare_query_describes_columns(query, metrics):
     assert e.value.response["Error"]["Message"] == "line 1:8: Column 'nope' does not exist"
 
 
+def test_prepare_query_reports_scheduled_runtime_parameter(query, metrics):
+    sql = """SELECT hostname, max(measure_value::double) AS peak FROM monitoring.server_metrics
+             WHERE time BETWEEN @scheduled_runtime - 1h AND @scheduled_runtime GROUP BY hostname"""
+    out = query.prepare_query(QueryString=sql, ValidateOnly=True)
+    assert out["Parameters"] == [{"Name": "@scheduled_runtime", "Type": {"ScalarType": "TIMESTAMP"}}]
+    assert [c["Name"] for c in out["Columns"]] == ["hostname", "peak"]
+    # A plain Query has nothing to bind it to; `?` is not Timestream SQL; other names are unknown.
+    for text, message in [
+        (sql, "line 2:33: @scheduled_runtime is bound only when a scheduled query runs"),
+        ("SELECT ? + 1", "line 1:8: Incorrect number of parameters: expected 1 but found 0"),
+        ("SELECT @limit", "line 1:8: Unknown parameter @limit: the only query parameter is @scheduled_runtime"),
+    ]:
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            query.query(QueryString=text)
+        assert e.value.response["Error"]["Code"] == "ValidationException"
+        assert e.value.response["Error"]["Message"] == message
+
+
 def test_cancel_a_paged_query(query, metrics):
     first = query.query(QueryString="SELECT time FROM monitoring.server_metrics", MaxRows=5)
     assert "NextToken" in first

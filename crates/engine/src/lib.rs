@@ -26,6 +26,7 @@ pub use clock::Clock;
 pub use error::Error;
 pub use ingest::PreparedRecord;
 pub use maintenance::MaintenanceReport;
+pub use memory_tier::layout as chunk_layout;
 pub use record::{Measures, StoredRecord, Tier, Value};
 pub use records::RecordView;
 pub use scope::Scope;

@@ -7,7 +7,7 @@
 //! Updates (version upserts) mark the old row deleted and append the new one.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use arrow_array::builder::{
     BooleanBuilder, Float64Builder, Int64Builder, StringBuilder, UInt32Builder,
@@ -23,6 +23,17 @@ use crate::table_state::{measure_value_column, MeasureKind, TableState};
 
 /// Rows per sealed chunk.
 pub const CHUNK_ROWS: usize = 8192;
+
+/// Positions of a chunk's fixed columns; value columns (looked up by name) follow them. A
+/// multi-measure attribute may be called `series` or `version`: look values up from
+/// [`layout::FIRST_VALUE`] on, never by name alone.
+pub mod layout {
+    pub const TIME: usize = 0;
+    pub const SERIES: usize = 1;
+    pub const MEASURE: usize = 2;
+    pub const VERSION: usize = 3;
+    pub const FIRST_VALUE: usize = 4;
+}
 
 /// One record in the memory tier.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,9 +98,9 @@ impl Chunk {
         if time_ns < self.min_time || time_ns > self.max_time {
             return None;
         }
-        let times = self.column::<Int64Array>(0)?;
-        let sids = self.column::<UInt32Array>(1)?;
-        let mids = self.column::<UInt32Array>(2)?;
+        let times = self.column::<Int64Array>(layout::TIME)?;
+        let sids = self.column::<UInt32Array>(layout::SERIES)?;
+        let mids = self.column::<UInt32Array>(layout::MEASURE)?;
         (0..times.len()).find(|&i| {
             times.value(i) == time_ns
                 && sids.value(i) == series
@@ -102,12 +113,37 @@ impl Chunk {
 #[derive(Debug, Default)]
 pub struct MemTable {
     pub chunks: Vec<Chunk>,
-    pub active: Vec<MemRow>,
+    active: Vec<MemRow>,
+    /// The active rows in chunk layout, built by the first query after a change: queries
+    /// between writes share it instead of each converting up to a chunk of rows.
+    active_batch: Mutex<Option<RecordBatch>>,
 }
 
 impl MemTable {
+    /// The active (not yet sealed) rows in chunk layout; `None` when there are none.
+    pub fn active_batch(&self) -> Option<RecordBatch> {
+        if self.active.is_empty() {
+            return None;
+        }
+        let mut cached = self.active_batch.lock().unwrap_or_else(|p| p.into_inner());
+        Some(
+            cached
+                .get_or_insert_with(|| build_chunk(&self.active).batch)
+                .clone(),
+        )
+    }
+
+    /// The active rows changed: the shared batch no longer shows them.
+    fn active_changed(&mut self) {
+        *self
+            .active_batch
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
     /// Adds a record known to be new.
     pub fn insert(&mut self, row: MemRow) {
+        self.active_changed();
         self.active.push(row);
         if self.active.len() >= CHUNK_ROWS {
             self.seal();
@@ -123,6 +159,7 @@ impl MemTable {
             .find(|r| r.same_identity(row.series, row.measure, row.time_ns))
         {
             *existing = row;
+            self.active_changed();
             return;
         }
         for chunk in self.chunks.iter_mut().rev() {
@@ -138,7 +175,11 @@ impl MemTable {
     pub fn evict_before(&mut self, cutoff_ns: i64) {
         self.chunks
             .retain(|c| c.max_time >= cutoff_ns && c.live_rows() > 0);
+        let before = self.active.len();
         self.active.retain(|r| r.time_ns >= cutoff_ns);
+        if self.active.len() != before {
+            self.active_changed();
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -182,6 +223,7 @@ impl MemTable {
             return;
         }
         let rows = std::mem::take(&mut self.active);
+        self.active_changed();
         self.chunks.push(build_chunk(&rows));
     }
 
@@ -300,6 +342,7 @@ pub(crate) fn build_chunk(rows: &[MemRow]) -> Chunk {
         Field::new("measure", DataType::UInt32, false),
         Field::new("version", DataType::Int64, false),
     ];
+    // In the order of `layout`.
     let mut columns: Vec<ArrayRef> = vec![
         Arc::new(time.finish()),
         Arc::new(series.finish()),
@@ -342,10 +385,10 @@ fn decode_value(array: &dyn Array, i: usize, t: MeasureValueType) -> Option<Valu
 
 fn decode_chunk(chunk: &Chunk, state: &TableState, out: &mut Vec<MemRow>) {
     let (Some(times), Some(sids), Some(mids), Some(versions)) = (
-        chunk.column::<Int64Array>(0),
-        chunk.column::<UInt32Array>(1),
-        chunk.column::<UInt32Array>(2),
-        chunk.column::<Int64Array>(3),
+        chunk.column::<Int64Array>(layout::TIME),
+        chunk.column::<UInt32Array>(layout::SERIES),
+        chunk.column::<UInt32Array>(layout::MEASURE),
+        chunk.column::<Int64Array>(layout::VERSION),
     ) else {
         return;
     };
@@ -361,7 +404,8 @@ fn decode_chunk(chunk: &Chunk, state: &TableState, out: &mut Vec<MemRow>) {
                 crate::table_state::ColumnKind::Dimension => None,
             })
     };
-    let value_columns: Vec<(usize, String, Option<MeasureValueType>)> = (4..schema.fields().len())
+    let value_columns: Vec<(usize, String, Option<MeasureValueType>)> = (layout::FIRST_VALUE
+        ..schema.fields().len())
         .map(|i| {
             (
                 i,

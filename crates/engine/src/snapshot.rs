@@ -146,13 +146,9 @@ impl Engine {
                         live: chunk.live_mask().map(Arc::new),
                     });
                 }
-                if !mem.active.is_empty() {
-                    let chunk = build_chunk(&mem.active);
-                    bytes += chunk.batch.get_array_memory_size();
-                    batches.push(SnapshotBatch {
-                        batch: chunk.batch,
-                        live: None,
-                    });
+                if let Some(batch) = mem.active_batch() {
+                    bytes += batch.get_array_memory_size();
+                    batches.push(SnapshotBatch { batch, live: None });
                 }
             }
         }
@@ -210,8 +206,8 @@ impl Engine {
         }
         Ok(TableSnapshot {
             columns: state.columns.clone(),
-            series: Arc::new(state.series.clone()),
-            measures: Arc::new(state.measures.clone()),
+            series: state.series.clone(),
+            measures: state.measures.clone(),
             batches,
             bytes,
         })

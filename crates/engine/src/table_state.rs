@@ -5,6 +5,7 @@
 //! are checked against it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use protocol::shapes::MeasureValueType;
 use rusqlite::{params, Connection};
@@ -38,11 +39,12 @@ pub enum MeasureKind {
 #[derive(Debug, Default)]
 pub struct TableState {
     series_ids: HashMap<String, u32>,
-    /// Dimension sets by series id, sorted by name.
-    pub series: Vec<Vec<(String, String)>>,
+    /// Dimension sets by series id, sorted by name. Shared with query snapshots, which take
+    /// it per query; a new series copies it only while a snapshot still holds the old one.
+    pub series: Arc<Vec<Vec<(String, String)>>>,
     measure_ids: HashMap<String, u32>,
-    /// Measure names by id, with how they are used.
-    pub measures: Vec<(String, MeasureKind)>,
+    /// Measure names by id, with how they are used (shared as `series` is).
+    pub measures: Arc<Vec<(String, MeasureKind)>>,
     /// Columns in first-seen order.
     pub columns: Vec<(String, ColumnKind)>,
     column_index: HashMap<String, usize>,
@@ -109,10 +111,11 @@ impl TableState {
         for row in rows {
             let (id, key) = row?;
             let dims = parse_series_key(&key);
-            if state.series.len() <= id as usize {
-                state.series.resize(id as usize + 1, Vec::new());
+            let series = Arc::make_mut(&mut state.series);
+            if series.len() <= id as usize {
+                series.resize(id as usize + 1, Vec::new());
             }
-            state.series[id as usize] = dims;
+            series[id as usize] = dims;
             state.series_ids.insert(key, id);
         }
         let mut stmt = conn.prepare_cached("SELECT measure_id, name, kind FROM measure_names WHERE table_id = ?1 ORDER BY measure_id")?;
@@ -131,7 +134,7 @@ impl TableState {
             };
             debug_assert_eq!(id as usize, state.measures.len());
             state.measure_ids.insert(name.clone(), id);
-            state.measures.push((name, kind));
+            Arc::make_mut(&mut state.measures).push((name, kind));
         }
         let mut stmt = conn.prepare_cached(
             "SELECT name, kind FROM table_columns WHERE table_id = ?1 ORDER BY ordinal",
@@ -283,7 +286,7 @@ impl TableState {
                     "INSERT INTO series (table_id, series_id, dims) VALUES (?1, ?2, ?3)",
                 )?
                 .execute(params![table_id, id, key])?;
-                self.series.push(r.dimensions.clone());
+                Arc::make_mut(&mut self.series).push(r.dimensions.clone());
                 self.series_ids.insert(key, id);
                 id
             }
@@ -303,7 +306,7 @@ impl TableState {
                 conn.prepare_cached("INSERT INTO measure_names (table_id, measure_id, name, kind) VALUES (?1, ?2, ?3, ?4)")?
                     .execute(params![table_id, id, r.measure_name, kind_text])?;
                 self.measure_ids.insert(r.measure_name.clone(), id);
-                self.measures.push((r.measure_name.clone(), kind));
+                Arc::make_mut(&mut self.measures).push((r.measure_name.clone(), kind));
                 id
             }
         };

@@ -5,7 +5,7 @@
 use datafusion::error::DataFusionError;
 use protocol::{AwsError, ErrorCode};
 
-use crate::dialect::{line_col, offset_of, Rewritten};
+use crate::dialect::{line_col, Rewritten};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -49,10 +49,7 @@ impl Error {
 
     /// Classifies a DataFusion error of the query `original` (rewritten as `rewritten`).
     pub fn from_datafusion(e: DataFusionError, original: &str, rewritten: &Rewritten) -> Self {
-        let position = |line: usize, col: usize| {
-            let offset = rewritten.original_offset(offset_of(&rewritten.sql, line, col));
-            line_col(original, offset)
-        };
+        let position = |line: usize, col: usize| rewritten.original_line_col(original, line, col);
         match e.find_root() {
             DataFusionError::SQL(err, _) => {
                 let text = err.to_string();

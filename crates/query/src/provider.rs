@@ -13,6 +13,7 @@ use datafusion::arrow::array::{
     new_null_array, Array, ArrayRef, BooleanArray, DictionaryArray, Int64Array, StringArray,
     TimestampNanosecondArray, UInt32Array,
 };
+use datafusion::arrow::buffer::{BooleanBuffer, NullBuffer};
 use datafusion::arrow::compute::filter_record_batch;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit, UInt32Type};
 use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
@@ -22,7 +23,7 @@ use datafusion::datasource::memory::MemorySourceConfig;
 use datafusion::datasource::{TableProvider, TableType};
 use datafusion::logical_expr::{BinaryExpr, Expr, Operator, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
-use engine::{ColumnKind, Engine, Scope, TableSnapshot};
+use engine::{chunk_layout, ColumnKind, Engine, Scope, TableSnapshot};
 use protocol::shapes::MeasureValueType;
 
 fn timestamp_type() -> DataType {
@@ -287,85 +288,159 @@ fn convert(
             .map(|(n, _)| Some(n.as_str()))
             .collect::<StringArray>(),
     );
+    // Where each projected field's data is in a chunk.
+    let sources: Vec<Source> = schema
+        .fields()
+        .iter()
+        .map(|f| match f.name().as_str() {
+            n if dimension_values.contains_key(n) => Source::Series,
+            "measure_name" => Source::Measure,
+            "time" => Source::Time,
+            n => Source::Value(n),
+        })
+        .collect();
     let mut out = Vec::with_capacity(snapshot.batches.len());
     for part in &snapshot.batches {
-        let chunk = &part.batch;
+        let Some((chunk, at)) = select_rows(
+            &part.batch,
+            &sources,
+            series,
+            part.live.as_ref().map(|l| l.as_slice()),
+        )?
+        else {
+            continue;
+        };
         let rows = chunk.num_rows();
-        let column = |name: &str| {
-            chunk
-                .schema()
-                .index_of(name)
-                .ok()
-                .map(|i| chunk.column(i).clone())
-        };
-        let keys = |name: &str| -> Result<UInt32Array> {
-            column(name)
-                .and_then(|c| c.as_any().downcast_ref::<UInt32Array>().cloned())
-                .ok_or_else(|| DataFusionError::Internal(format!("chunk without {name}")))
-        };
         let mut columns: Vec<ArrayRef> = Vec::with_capacity(schema.fields().len());
-        for field in schema.fields() {
-            let name = field.name().as_str();
-            let array: ArrayRef = if let Some(values) = dimension_values.get(name) {
-                // A series without the dimension has a NULL key, not a key to a NULL value:
-                // Arrow kernels that read only the keys' validity (casts to Utf8View, the
-                // null-aware anti join of `NOT IN`) would otherwise see a value.
-                let series = keys("series")?;
-                let keys: UInt32Array = series
-                    .iter()
-                    .map(|k| k.filter(|&k| values.is_valid(k as usize)))
-                    .collect();
-                Arc::new(DictionaryArray::<UInt32Type>::try_new(
-                    keys,
-                    values.clone(),
-                )?)
-            } else if name == "measure_name" {
-                Arc::new(DictionaryArray::<UInt32Type>::try_new(
-                    keys("measure")?,
-                    measure_names.clone(),
-                )?)
-            } else if name == "time" {
-                as_timestamp(column("time"), rows)
-            } else {
-                match (column(name), field.data_type()) {
-                    (Some(c), DataType::Timestamp(_, _)) => as_timestamp(Some(c), rows),
-                    (Some(c), _) => c,
-                    (None, dt) => new_null_array(dt, rows),
+        for ((field, source), at) in schema.fields().iter().zip(&sources).zip(at) {
+            let column = at.map(|i| chunk.column(i));
+            let keys = || -> Result<UInt32Array> {
+                column
+                    .and_then(|c| c.as_any().downcast_ref::<UInt32Array>().cloned())
+                    .ok_or_else(|| DataFusionError::Internal(format!("chunk without {source:?}")))
+            };
+            let array: ArrayRef = match source {
+                Source::Series => {
+                    let values = dimension_values
+                        .get(field.name().as_str())
+                        .ok_or_else(|| DataFusionError::Internal("dimension values".into()))?;
+                    // A series without the dimension has a NULL key, not a key to a NULL value:
+                    // Arrow kernels that read only the keys' validity (casts to Utf8View, the
+                    // null-aware anti join of `NOT IN`) would otherwise see a value.
+                    let series = keys()?;
+                    let keys = if values.null_count() == 0 {
+                        series
+                    } else {
+                        let ids = series.values();
+                        let valid =
+                            BooleanBuffer::collect_bool(rows, |i| values.is_valid(ids[i] as usize));
+                        UInt32Array::new(ids.clone(), Some(NullBuffer::new(valid)))
+                    };
+                    Arc::new(DictionaryArray::<UInt32Type>::try_new(
+                        keys,
+                        values.clone(),
+                    )?)
                 }
+                Source::Measure => Arc::new(DictionaryArray::<UInt32Type>::try_new(
+                    keys()?,
+                    measure_names.clone(),
+                )?),
+                Source::Time => as_timestamp(column.cloned(), rows),
+                Source::Value(_) => match (column, field.data_type()) {
+                    (Some(c), DataType::Timestamp(_, _)) => as_timestamp(Some(c.clone()), rows),
+                    (Some(c), _) => c.clone(),
+                    (None, dt) => new_null_array(dt, rows),
+                },
             };
             columns.push(array);
         }
-        let batch = RecordBatch::try_new_with_options(
+        out.push(RecordBatch::try_new_with_options(
             schema.clone(),
             columns,
             &RecordBatchOptions::new().with_row_count(Some(rows)),
-        )?;
-        let keep: Option<BooleanArray> = match (series, &part.live) {
-            (None, None) => None,
-            (None, Some(live)) => Some(live.iter().copied().map(Some).collect()),
-            (Some(allowed), live) => {
-                let ids = keys("series")?;
-                Some(
-                    ids.values()
-                        .iter()
-                        .enumerate()
-                        .map(|(row, id)| {
-                            let wanted = allowed.get(*id as usize).copied().unwrap_or(false);
-                            Some(wanted && live.as_ref().is_none_or(|l| l[row]))
-                        })
-                        .collect(),
-                )
-            }
-        };
-        let batch = match keep {
-            Some(mask) => filter_record_batch(&batch, &mask)?,
-            None => batch,
-        };
-        if batch.num_rows() > 0 {
-            out.push(batch);
-        }
+        )?);
     }
     Ok(out)
+}
+
+/// Where a projected field's data is in a chunk (see [`engine::chunk_layout`]).
+#[derive(Debug, Clone, Copy)]
+enum Source<'a> {
+    Series,
+    Measure,
+    Time,
+    Value(&'a str),
+}
+
+impl Source<'_> {
+    fn index(self, chunk: &Schema) -> Option<usize> {
+        match self {
+            Source::Series => Some(chunk_layout::SERIES),
+            Source::Measure => Some(chunk_layout::MEASURE),
+            Source::Time => Some(chunk_layout::TIME),
+            Source::Value(name) => chunk
+                .fields()
+                .iter()
+                .skip(chunk_layout::FIRST_VALUE)
+                .position(|f| f.name() == name)
+                .map(|i| i + chunk_layout::FIRST_VALUE),
+        }
+    }
+}
+
+/// The rows of `chunk` a scan keeps (live, of an allowed series) with only the columns the
+/// `sources` read, and where each source is in the result (`None`: the chunk lacks it); `None`
+/// when no row is kept. Selecting before anything is built makes a scan for one host cost a
+/// pass over the series ids, not a copy of every row.
+fn select_rows(
+    chunk: &RecordBatch,
+    sources: &[Source],
+    series: Option<&[bool]>,
+    live: Option<&[bool]>,
+) -> Result<Option<(RecordBatch, Vec<Option<usize>>)>> {
+    let rows = chunk.num_rows();
+    let keep = match (series, live) {
+        (None, None) => None,
+        (None, Some(live)) => Some(BooleanBuffer::collect_bool(rows, |i| live[i])),
+        (Some(allowed), live) => {
+            let ids = chunk
+                .column(chunk_layout::SERIES)
+                .as_any()
+                .downcast_ref::<UInt32Array>()
+                .ok_or_else(|| DataFusionError::Internal("chunk without series".into()))?
+                .values();
+            Some(BooleanBuffer::collect_bool(rows, |i| {
+                allowed.get(ids[i] as usize).copied().unwrap_or(false) && live.is_none_or(|l| l[i])
+            }))
+        }
+    };
+    let kept = keep.as_ref().map_or(rows, BooleanBuffer::count_set_bits);
+    if kept == 0 {
+        return Ok(None);
+    }
+    let schema = chunk.schema();
+    let mut indices: Vec<usize> = Vec::new();
+    let at = sources
+        .iter()
+        .map(|s| {
+            s.index(&schema)
+                .map(|i| match indices.iter().position(|&j| j == i) {
+                    Some(p) => p,
+                    None => {
+                        indices.push(i);
+                        indices.len() - 1
+                    }
+                })
+        })
+        .collect();
+    let projected = chunk.project(&indices)?;
+    let selected = match keep {
+        Some(mask) if kept < rows => {
+            filter_record_batch(&projected, &BooleanArray::new(mask, None))?
+        }
+        _ => projected,
+    };
+    Ok(Some((selected, at)))
 }
 
 /// The chunk layout keeps times as Int64 nanoseconds; reinterpret without copying.

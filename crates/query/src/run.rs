@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::datatypes::{DataType, TimeUnit};
 use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::common::TableReference;
 use datafusion::dataframe::DataFrame;
@@ -15,11 +16,15 @@ use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::logical_expr::{AggregateUDF, LogicalPlan, ScalarUDF, WindowUDF};
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{
-    Expr as SqlExpr, SelectItem, SetExpr, Statement, TableFactor,
+    DataType as SqlDataType, Expr as SqlExpr, SelectItem, SetExpr, Statement, TableFactor,
+    TimezoneInfo, TypedString, Value as SqlValue, ValueWithSpan,
 };
+use datafusion::sql::sqlparser::tokenizer::Span;
 use engine::{Engine, Scope};
 use protocol::operations::cancel_query::{CancelQueryInput, CancelQueryOutput};
-use protocol::operations::prepare_query::{PrepareQueryInput, PrepareQueryOutput, SelectColumn};
+use protocol::operations::prepare_query::{
+    ParameterMapping, PrepareQueryInput, PrepareQueryOutput, SelectColumn,
+};
 use protocol::operations::query::{
     QueryInput, QueryInsightsMode, QueryInsightsResponse, QueryOutput, QuerySpatialCoverage,
     QuerySpatialCoverageMax, QueryStatus, QueryTemporalRange, QueryTemporalRangeMax,
@@ -53,7 +58,12 @@ struct Planned {
     scans: ScanLog,
     /// The query's start time (`now()`), nanoseconds.
     start_ns: i64,
+    /// The `@name` parameters bound while planning, as written.
+    parameters: Vec<String>,
 }
+
+/// The named parameter scheduled queries bind to their invocation time (a TIMESTAMP).
+const SCHEDULED_RUNTIME: &str = "@scheduled_runtime";
 
 impl QueryService {
     pub fn new(engine: Arc<Engine>) -> Self {
@@ -145,6 +155,7 @@ impl QueryService {
             ));
         }
         let query = &input.query_string;
+        let mut parameters = Vec::new();
         let columns = if let Some(statement) = metadata::parse(query) {
             let batch = metadata::run(&self.engine, scope, &statement?)?;
             batch
@@ -160,7 +171,18 @@ impl QueryService {
                 })
                 .collect()
         } else {
-            let planned = self.plan(scope, query).await?;
+            // Analysed as a scheduled run at this instant would be.
+            let planned = self
+                .plan(scope, query, Some(self.engine.clock().now_ns()))
+                .await?;
+            parameters = planned
+                .parameters
+                .iter()
+                .map(|name| ParameterMapping {
+                    name: name.clone(),
+                    r#type: encode::column_type(&DataType::Timestamp(TimeUnit::Nanosecond, None)),
+                })
+                .collect();
             let schema = planned.plan.schema().as_arrow().clone();
             schema
                 .fields()
@@ -188,7 +210,7 @@ impl QueryService {
         Ok(PrepareQueryOutput {
             query_string: input.query_string,
             columns,
-            parameters: Vec::new(),
+            parameters,
         })
     }
 
@@ -232,7 +254,14 @@ impl QueryService {
         state
     }
 
-    async fn plan(&self, scope: &Scope, query: &str) -> Result<Planned, Error> {
+    /// Parses, checks and plans `query`; `@scheduled_runtime` is bound to `scheduled_runtime`
+    /// (nanoseconds) when given, and an error otherwise, as is every other parameter.
+    async fn plan(
+        &self,
+        scope: &Scope,
+        query: &str,
+        scheduled_runtime: Option<i64>,
+    ) -> Result<Planned, Error> {
         let rewritten = dialect::rewrite(query.trim_end().trim_end_matches(';'));
         let df_error = |e| Error::from_datafusion(e, query, &rewritten);
         let scans = ScanLog::default();
@@ -254,6 +283,7 @@ impl QueryService {
                 .map(|c| c.into_iter().map(|(name, _)| name).collect())
                 .unwrap_or_default()
         });
+        let parameters = bind_parameters(&mut statement, scheduled_runtime, query, &rewritten)?;
         dialect::rewrite_statement(&mut statement);
         let plan = state.statement_to_plan(statement).await.map_err(df_error)?;
         let plan = typing::apply(plan, &self.functions).map_err(df_error)?;
@@ -275,6 +305,7 @@ impl QueryService {
             plan,
             columns,
             scans,
+            parameters,
         })
     }
 
@@ -299,7 +330,7 @@ impl QueryService {
             cursor.insights = insights.then(|| self.insights(scope, &[], &cursor, now));
             return Ok(cursor);
         }
-        let planned = self.plan(scope, query).await?;
+        let planned = self.plan(scope, query, None).await?;
         let rewritten = planned.rewritten;
         let frame = DataFrame::new(planned.state, planned.plan);
         let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
@@ -441,6 +472,55 @@ impl QueryService {
         }
         Ok(())
     }
+}
+
+/// Binds `@scheduled_runtime` in `statement` to `scheduled_runtime` (a TIMESTAMP literal) and
+/// returns the parameters bound. Any other parameter is an error with its position in `query`:
+/// Timestream rejects positional `?` (timestream-sql.md §2.7) and binds no other name.
+fn bind_parameters(
+    statement: &mut DfStatement,
+    scheduled_runtime: Option<i64>,
+    query: &str,
+    rewritten: &Rewritten,
+) -> Result<Vec<String>, Error> {
+    let parameters = dialect::parameters(statement);
+    let position = |p: &dialect::Parameter| rewritten.original_line_col(query, p.line, p.column);
+    let positional = parameters.iter().filter(|p| p.name == "?").count();
+    if let Some(first) = parameters.iter().find(|p| p.name == "?") {
+        let (l, c) = position(first);
+        return Err(Error::Validation(format!(
+            "line {l}:{c}: Incorrect number of parameters: expected {positional} but found 0"
+        )));
+    }
+    for p in &parameters {
+        let (l, c) = position(p);
+        if !p.name.eq_ignore_ascii_case(SCHEDULED_RUNTIME) {
+            return Err(Error::Validation(format!(
+                "line {l}:{c}: Unknown parameter {}: the only query parameter is {SCHEDULED_RUNTIME}",
+                p.name
+            )));
+        }
+        if scheduled_runtime.is_none() {
+            return Err(Error::Validation(format!(
+                "line {l}:{c}: {SCHEDULED_RUNTIME} is bound only when a scheduled query runs"
+            )));
+        }
+    }
+    if let Some(ns) = scheduled_runtime {
+        let literal = SqlExpr::TypedString(TypedString {
+            data_type: SqlDataType::Timestamp(None, TimezoneInfo::None),
+            value: ValueWithSpan {
+                value: SqlValue::SingleQuotedString(encode::format_timestamp(ns)),
+                span: Span::empty(),
+            },
+            uses_odbc_syntax: false,
+        });
+        dialect::bind_parameters(statement, |name| {
+            name.eq_ignore_ascii_case(SCHEDULED_RUNTIME)
+                .then(|| literal.clone())
+        });
+    }
+    Ok(parameters.into_iter().map(|p| p.name).collect())
 }
 
 /// A finished run's cursor: `ColumnInfo` from the schema, named by `names` where given.

@@ -457,10 +457,16 @@ impl AnalyzerRule for CheckedArithmetic {
             .into_iter()
             .map(|op| Arc::new(ScalarUDF::new_from_impl(Checked::new(op))))
             .collect();
+        let negation = Arc::new(ScalarUDF::new_from_impl(Checked::negation()));
+        let is_nan = Arc::new(ScalarUDF::new_from_impl(
+            crate::functions::math::FloatClass::is_nan(),
+        ));
         plan.transform_up_with_subqueries(|node| {
             let schema = datafusion::logical_expr::utils::merge_schema(&node.inputs());
+            let names = NamePreserver::new(&node);
             let node = node.map_expressions(|e| {
-                e.transform_up(|e| match e {
+                let name = names.save(&e);
+                let e = e.transform_up(|e| match e {
                     Expr::BinaryExpr(BinaryExpr { left, op, right })
                         if matches!(op, Operator::Plus | Operator::Minus | Operator::Multiply)
                             && matches!(
@@ -476,6 +482,29 @@ impl AnalyzerRule for CheckedArithmetic {
                         };
                         Ok(Transformed::yes(Expr::ScalarFunction(
                             ScalarFunction::new_udf(udf.clone(), vec![*left, *right]),
+                        )))
+                    }
+                    Expr::Negative(x)
+                        if matches!(x.get_type(&schema), Ok(DataType::Int32 | DataType::Int64)) =>
+                    {
+                        Ok(Transformed::yes(Expr::ScalarFunction(
+                            ScalarFunction::new_udf(negation.clone(), vec![*x]),
+                        )))
+                    }
+                    Expr::BinaryExpr(BinaryExpr { left, op, right })
+                        if matches!(
+                            op,
+                            Operator::Eq
+                                | Operator::NotEq
+                                | Operator::Lt
+                                | Operator::LtEq
+                                | Operator::Gt
+                                | Operator::GtEq
+                        ) && left.get_type(&schema).ok() == Some(DataType::Float64)
+                            && right.get_type(&schema).ok() == Some(DataType::Float64) =>
+                    {
+                        Ok(Transformed::yes(ieee_comparison(
+                            *left, op, *right, &is_nan,
                         )))
                     }
                     Expr::Cast(Cast { expr, field }) => {
@@ -525,7 +554,8 @@ impl AnalyzerRule for CheckedArithmetic {
                         }
                     }
                     other => Ok(Transformed::no(other)),
-                })
+                })?;
+                Ok(e.update_data(|e| name.restore(e)))
             })?;
             if node.transformed {
                 node.data.recompute_schema().map(Transformed::yes)
@@ -541,11 +571,47 @@ impl AnalyzerRule for CheckedArithmetic {
     }
 }
 
-/// `a + b`, `a - b`, `a * b` on integers of one type, failing on overflow. Named as the operator
-/// expression it replaces, so that plans keep their column names.
+/// A comparison of doubles with IEEE's (and Trino's) NaN rules: NaN equals nothing, itself
+/// included, and is neither less nor greater than anything; DataFusion compares floats by their
+/// total order (NaN = NaN, NaN above everything). ORDER BY, GROUP BY and DISTINCT keep the total
+/// order, as Trino's do.
+fn ieee_comparison(left: Expr, op: Operator, right: Expr, is_nan: &Arc<ScalarUDF>) -> Expr {
+    let compared = Expr::BinaryExpr(BinaryExpr::new(
+        Box::new(left.clone()),
+        op,
+        Box::new(right.clone()),
+    ));
+    // A literal that is a number is never NaN: only the other side needs the test.
+    let may_be_nan = |e: &Expr| match e {
+        Expr::Literal(ScalarValue::Float64(v), _) => v.is_some_and(f64::is_nan),
+        _ => true,
+    };
+    let Some(either_nan) = [left, right]
+        .into_iter()
+        .filter(may_be_nan)
+        .map(|e| Expr::ScalarFunction(ScalarFunction::new_udf(is_nan.clone(), vec![e])))
+        .reduce(Expr::or)
+    else {
+        return compared;
+    };
+    let boolean = |b: Option<bool>| Box::new(Expr::Literal(ScalarValue::Boolean(b), None));
+    // NULL compared with NaN is NULL, as with anything else.
+    Expr::Case(datafusion::logical_expr::Case::new(
+        None,
+        vec![
+            (Box::new(compared.clone().is_null()), boolean(None)),
+            (Box::new(either_nan), boolean(Some(op == Operator::NotEq))),
+        ],
+        Some(Box::new(compared)),
+    ))
+}
+
+/// `a + b`, `a - b`, `a * b` and `-a` on integers of one type, failing on overflow. Named as the
+/// operator expression it replaces, so that plans keep their column names.
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct Checked {
-    op: Operator,
+    /// `None`: negation.
+    op: Option<Operator>,
     name: String,
     signature: Signature,
 }
@@ -553,18 +619,46 @@ struct Checked {
 impl Checked {
     fn new(op: Operator) -> Self {
         Self {
-            name: format!("__timestream_checked_{}", Self::word(op)),
-            op,
+            name: format!("__timestream_checked_{}", Self::word(Some(op))),
+            op: Some(op),
             signature: Signature::any(2, Volatility::Immutable),
         }
     }
 
-    fn word(op: Operator) -> &'static str {
-        match op {
-            Operator::Plus => "addition",
-            Operator::Minus => "subtraction",
-            _ => "multiplication",
+    fn negation() -> Self {
+        Self {
+            name: format!("__timestream_checked_{}", Self::word(None)),
+            op: None,
+            signature: Signature::any(1, Volatility::Immutable),
         }
+    }
+
+    fn word(op: Option<Operator>) -> &'static str {
+        match op {
+            None => "negation",
+            Some(Operator::Plus) => "addition",
+            Some(Operator::Minus) => "subtraction",
+            Some(_) => "multiplication",
+        }
+    }
+
+    fn negate<T>(a: &ArrayRef, type_name: &str) -> Result<ArrayRef>
+    where
+        T: ArrowPrimitiveType,
+        T::Native: std::fmt::Display + CheckedOps,
+    {
+        let result: PrimitiveArray<T> = a
+            .as_primitive::<T>()
+            .try_unary(|x| {
+                x.checked_neg_().ok_or_else(|| {
+                    ArrowError::ComputeError(format!("{type_name} negation overflow: -({x})"))
+                })
+            })
+            .map_err(|e| match e {
+                ArrowError::ComputeError(m) => DataFusionError::Execution(m),
+                other => DataFusionError::ArrowError(Box::new(other), None),
+            })?;
+        Ok(Arc::new(result))
     }
 
     fn apply<T>(&self, a: &ArrayRef, b: &ArrayRef, type_name: &str) -> Result<ArrayRef>
@@ -573,7 +667,7 @@ impl Checked {
         T::Native: std::fmt::Display + CheckedOps,
     {
         let (a, b) = (a.as_primitive::<T>(), b.as_primitive::<T>());
-        let op = self.op;
+        let op = self.op.unwrap_or(Operator::Minus);
         let result: PrimitiveArray<T> = try_binary(a, b, |x, y| {
             let r = match op {
                 Operator::Plus => x.checked_add_(y),
@@ -583,7 +677,7 @@ impl Checked {
             r.ok_or_else(|| {
                 ArrowError::ComputeError(format!(
                     "{type_name} {} overflow: {x} {op} {y}",
-                    Self::word(op)
+                    Self::word(Some(op))
                 ))
             })
         })
@@ -600,6 +694,7 @@ trait CheckedOps: Sized {
     fn checked_add_(self, other: Self) -> Option<Self>;
     fn checked_sub_(self, other: Self) -> Option<Self>;
     fn checked_mul_(self, other: Self) -> Option<Self>;
+    fn checked_neg_(self) -> Option<Self>;
 }
 
 macro_rules! checked_ops {
@@ -608,6 +703,7 @@ macro_rules! checked_ops {
             fn checked_add_(self, other: Self) -> Option<Self> { self.checked_add(other) }
             fn checked_sub_(self, other: Self) -> Option<Self> { self.checked_sub(other) }
             fn checked_mul_(self, other: Self) -> Option<Self> { self.checked_mul(other) }
+            fn checked_neg_(self) -> Option<Self> { self.checked_neg() }
         }
     )*};
 }
@@ -627,16 +723,19 @@ impl ScalarUDFImpl for Checked {
     }
 
     fn schema_name(&self, args: &[Expr]) -> Result<String> {
-        Ok(format!(
-            "{} {} {}",
-            args[0].schema_name(),
-            self.op,
-            args[1].schema_name()
-        ))
+        Ok(match (self.op, args) {
+            (Some(op), [a, b]) => format!("{} {op} {}", a.schema_name(), b.schema_name()),
+            (_, [a, ..]) => format!("(- {})", a.schema_name()),
+            _ => self.name.clone(),
+        })
     }
 
     fn display_name(&self, args: &[Expr]) -> Result<String> {
-        Ok(format!("{} {} {}", args[0], self.op, args[1]))
+        Ok(match (self.op, args) {
+            (Some(op), [a, b]) => format!("{a} {op} {b}"),
+            (_, [a, ..]) => format!("(- {a})"),
+            _ => self.name.clone(),
+        })
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
@@ -645,10 +744,16 @@ impl ScalarUDFImpl for Checked {
             .iter()
             .all(|a| matches!(a, ColumnarValue::Scalar(_)));
         let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let result = match arrays[0].data_type() {
-            DataType::Int32 => self.apply::<Int32Type>(&arrays[0], &arrays[1], "integer")?,
-            DataType::Int64 => self.apply::<Int64Type>(&arrays[0], &arrays[1], "bigint")?,
-            other => return exec_err!("{} of {other}", Self::word(self.op)),
+        let result = match (arrays[0].data_type(), self.op, arrays.get(1)) {
+            (DataType::Int32, None, _) => Self::negate::<Int32Type>(&arrays[0], "integer")?,
+            (DataType::Int64, None, _) => Self::negate::<Int64Type>(&arrays[0], "bigint")?,
+            (DataType::Int32, Some(_), Some(b)) => {
+                self.apply::<Int32Type>(&arrays[0], b, "integer")?
+            }
+            (DataType::Int64, Some(_), Some(b)) => {
+                self.apply::<Int64Type>(&arrays[0], b, "bigint")?
+            }
+            (other, _, _) => return exec_err!("{} of {other}", Self::word(self.op)),
         };
         if scalar {
             Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
