@@ -15,6 +15,7 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::buffer::{BooleanBuffer, NullBuffer};
 use datafusion::arrow::compute::filter_record_batch;
+use datafusion::arrow::compute::kernels::cmp::eq;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit, UInt32Type};
 use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use datafusion::catalog::{CatalogProvider, SchemaProvider, Session};
@@ -148,8 +149,8 @@ impl TableProvider for TimestreamTable {
             .cloned()
             .unwrap_or_else(|| (0..self.schema.fields().len()).collect());
         let schema = Arc::new(self.schema.project(&projected)?);
-        let series = series_filter(filters, &snapshot);
-        let batches = convert(&snapshot, &schema, series.as_deref())?;
+        let series = series_filter(filters, &snapshot).map(SeriesSelection::new);
+        let batches = convert(&snapshot, &schema, series.as_ref())?;
         // One partition per core the session may use, batches dealt round robin, so that
         // filters and partial aggregates run in parallel from the first operator on.
         let n = state.config().target_partitions().max(1);
@@ -254,12 +255,56 @@ fn string_literal(expr: &Expr) -> Option<String> {
     }
 }
 
+/// The series a scan keeps, by id. A few are found with Arrow's vectorised comparison kernel
+/// (a pass over a chunk's series ids per id); more are looked up row by row.
+enum SeriesSelection {
+    Ids(Vec<u32>),
+    Mask(Vec<bool>),
+}
+
+impl SeriesSelection {
+    const MAX_COMPARED: usize = 8;
+
+    fn new(mask: Vec<bool>) -> Self {
+        let ids: Vec<u32> = (0..mask.len())
+            .filter(|&i| mask[i])
+            .take(Self::MAX_COMPARED + 1)
+            .filter_map(|i| u32::try_from(i).ok())
+            .collect();
+        if ids.len() <= Self::MAX_COMPARED {
+            Self::Ids(ids)
+        } else {
+            Self::Mask(mask)
+        }
+    }
+
+    /// The rows of a chunk whose series id (`ids`) is kept.
+    fn rows(&self, ids: &UInt32Array) -> Result<BooleanBuffer> {
+        match self {
+            Self::Ids(wanted) => {
+                let mut kept = BooleanBuffer::new_unset(ids.len());
+                for id in wanted {
+                    let equal = eq(ids, &UInt32Array::new_scalar(*id))?;
+                    kept = &kept | equal.values();
+                }
+                Ok(kept)
+            }
+            Self::Mask(allowed) => {
+                let ids = ids.values();
+                Ok(BooleanBuffer::collect_bool(ids.len(), |i| {
+                    allowed.get(ids[i] as usize).copied().unwrap_or(false)
+                }))
+            }
+        }
+    }
+}
+
 /// Builds batches of `schema` (a projection of the table schema) from the snapshot's chunks,
-/// keeping only the rows of the series `series` allows (all when `None`).
+/// keeping only the rows of the series `series` selects (all when `None`).
 fn convert(
     snapshot: &TableSnapshot,
     schema: &SchemaRef,
-    series: Option<&[bool]>,
+    series: Option<&SeriesSelection>,
 ) -> Result<Vec<RecordBatch>> {
     // One values array per projected dimension, indexed by series id; one for measure names.
     let mut dimension_values: HashMap<&str, ArrayRef> = HashMap::new();
@@ -395,23 +440,24 @@ impl Source<'_> {
 fn select_rows(
     chunk: &RecordBatch,
     sources: &[Source],
-    series: Option<&[bool]>,
+    series: Option<&SeriesSelection>,
     live: Option<&[bool]>,
 ) -> Result<Option<(RecordBatch, Vec<Option<usize>>)>> {
     let rows = chunk.num_rows();
+    let live = live.map(|l| BooleanBuffer::collect_bool(rows, |i| l[i]));
     let keep = match (series, live) {
-        (None, None) => None,
-        (None, Some(live)) => Some(BooleanBuffer::collect_bool(rows, |i| live[i])),
-        (Some(allowed), live) => {
+        (None, live) => live,
+        (Some(selection), live) => {
             let ids = chunk
                 .column(chunk_layout::SERIES)
                 .as_any()
                 .downcast_ref::<UInt32Array>()
-                .ok_or_else(|| DataFusionError::Internal("chunk without series".into()))?
-                .values();
-            Some(BooleanBuffer::collect_bool(rows, |i| {
-                allowed.get(ids[i] as usize).copied().unwrap_or(false) && live.is_none_or(|l| l[i])
-            }))
+                .ok_or_else(|| DataFusionError::Internal("chunk without series".into()))?;
+            let kept = selection.rows(ids)?;
+            Some(match live {
+                Some(live) => &kept & &live,
+                None => kept,
+            })
         }
     };
     let kept = keep.as_ref().map_or(rows, BooleanBuffer::count_set_bits);
