@@ -9,12 +9,12 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, Int64Array};
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{plan_err, Result, ScalarValue};
+use datafusion::common::{Result, ScalarValue};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::{as_list, range, type_list, unify_element};
+use super::{coerce_array_and_element, search_rows};
 
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct ArrayPosition {
@@ -39,19 +39,7 @@ impl ScalarUDFImpl for ArrayPosition {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        match arg_types {
-            [x, e] => match unify_element(x, e) {
-                Some((x, e)) => Ok(vec![x, e]),
-                None => plan_err!(
-                    "Unexpected parameters ({}) for function array_position. Expected: array_position(array(T), T)",
-                    type_list(arg_types)
-                ),
-            },
-            other => plan_err!(
-                "Unexpected parameters ({}) for function array_position. Expected: array_position(array(T), T)",
-                type_list(other)
-            ),
-        }
+        coerce_array_and_element(self.name(), arg_types)
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
@@ -59,27 +47,15 @@ impl ScalarUDFImpl for ArrayPosition {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let list = as_list(&arrays[0])?;
-        let needles = &arrays[1];
-        let values = list.values();
-        let mut out = Vec::with_capacity(list.len());
-        for row in 0..list.len() {
-            if list.is_null(row) || needles.is_null(row) {
-                out.push(None);
-                continue;
-            }
-            let needle = ScalarValue::try_from_array(needles, row)?;
-            let (start, end) = range(list, row);
-            let mut position = 0;
-            for j in start..end {
-                if values.is_valid(j) && ScalarValue::try_from_array(values, j)? == needle {
-                    position = (j - start + 1) as i64;
-                    break;
+        let out = search_rows(&args.args, |needle, values, elements| {
+            let first = elements.start;
+            for j in elements {
+                if values.is_valid(j) && ScalarValue::try_from_array(values, j)? == *needle {
+                    return Ok(Some((j - first + 1) as i64));
                 }
             }
-            out.push(Some(position));
-        }
+            Ok(Some(0))
+        })?;
         Ok(ColumnarValue::Array(Arc::new(Int64Array::from(out))))
     }
 }

@@ -13,7 +13,7 @@ use datafusion::logical_expr::{
     lit, ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::{element_field, list_type, type_list};
+use super::{coerce_array, element_field};
 
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct ArraySort {
@@ -38,13 +38,7 @@ impl ScalarUDFImpl for ArraySort {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        match arg_types {
-            [x] if list_type(x).is_some() => Ok(list_type(x).into_iter().collect()),
-            other => plan_err!(
-                "Unexpected parameters ({}) for function array_sort. Expected: array_sort(array(E))",
-                type_list(other)
-            ),
-        }
+        coerce_array(self.name(), arg_types)
     }
 
     fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {

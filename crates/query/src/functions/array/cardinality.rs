@@ -8,12 +8,12 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, Int64Array};
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{plan_err, Result};
+use datafusion::common::Result;
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::{as_list, list_type, type_list};
+use super::{as_list, coerce_array};
 
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Cardinality {
@@ -38,13 +38,7 @@ impl ScalarUDFImpl for Cardinality {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        match arg_types {
-            [x] if list_type(x).is_some() => Ok(list_type(x).into_iter().collect()),
-            other => plan_err!(
-                "Unexpected parameters ({}) for function cardinality. Expected: cardinality(array(E))",
-                type_list(other)
-            ),
-        }
+        coerce_array(self.name(), arg_types)
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {

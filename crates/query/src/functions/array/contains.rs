@@ -5,13 +5,13 @@
 
 use datafusion::arrow::array::{Array, BooleanArray};
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{plan_err, Result, ScalarValue};
+use datafusion::common::{Result, ScalarValue};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 use std::sync::Arc;
 
-use super::{as_list, range, type_list, unify_element};
+use super::{coerce_array_and_element, search_rows};
 
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Contains {
@@ -36,19 +36,7 @@ impl ScalarUDFImpl for Contains {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        match arg_types {
-            [x, e] => match unify_element(x, e) {
-                Some((x, e)) => Ok(vec![x, e]),
-                None => plan_err!(
-                    "Unexpected parameters ({}) for function contains. Expected: contains(array(T), T)",
-                    type_list(arg_types)
-                ),
-            },
-            other => plan_err!(
-                "Unexpected parameters ({}) for function contains. Expected: contains(array(T), T)",
-                type_list(other)
-            ),
-        }
+        coerce_array_and_element(self.name(), arg_types)
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
@@ -56,29 +44,17 @@ impl ScalarUDFImpl for Contains {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let list = as_list(&arrays[0])?;
-        let needles = &arrays[1];
-        let values = list.values();
-        let mut out = Vec::with_capacity(list.len());
-        for row in 0..list.len() {
-            if list.is_null(row) || needles.is_null(row) {
-                out.push(None);
-                continue;
-            }
-            let needle = ScalarValue::try_from_array(needles, row)?;
-            let (start, end) = range(list, row);
+        let out = search_rows(&args.args, |needle, values, elements| {
             let mut answer = Some(false);
-            for j in start..end {
+            for j in elements {
                 if values.is_null(j) {
                     answer = None;
-                } else if ScalarValue::try_from_array(values, j)? == needle {
-                    answer = Some(true);
-                    break;
+                } else if ScalarValue::try_from_array(values, j)? == *needle {
+                    return Ok(Some(true));
                 }
             }
-            out.push(answer);
-        }
+            Ok(answer)
+        })?;
         Ok(ColumnarValue::Array(Arc::new(BooleanArray::from(out))))
     }
 }

@@ -11,7 +11,7 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::{as_list, element_field, has_null, list_type, range, to_array, type_list};
+use super::{as_list, coerce_array, element_field, has_null, range, to_array};
 
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Extreme {
@@ -40,15 +40,7 @@ impl ScalarUDFImpl for Extreme {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        match arg_types {
-            [x] if list_type(x).is_some() => Ok(list_type(x).into_iter().collect()),
-            other => plan_err!(
-                "Unexpected parameters ({}) for function {}. Expected: {}(array(E))",
-                type_list(other),
-                self.name,
-                self.name
-            ),
-        }
+        coerce_array(self.name, arg_types)
     }
 
     fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {

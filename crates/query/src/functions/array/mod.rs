@@ -6,13 +6,14 @@
 //! there. `subscript` (`x[i]`, an error out of range) is not registered under a SQL name: the
 //! planner builds `x[i]` with DataFusion's `array_element`, which typing.rs swaps for it.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListArray};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
-use datafusion::common::{exec_err, Result};
+use datafusion::common::{exec_err, plan_err, Result, ScalarValue};
 use datafusion::logical_expr::type_coercion::binary::comparison_coercion;
-use datafusion::logical_expr::ScalarUDF;
+use datafusion::logical_expr::{ColumnarValue, ScalarUDF};
 
 mod array_join;
 mod array_max;
@@ -86,6 +87,70 @@ pub(crate) fn unify_element(list: &DataType, element: &DataType) -> Option<(Data
         (a, b) => comparison_coercion(a, b)?,
     };
     Some((list_of(common.clone()), common))
+}
+
+/// Argument types of `name(array(E))`: any list type as a `List`, or Timestream's "Unexpected
+/// parameters" error.
+pub(crate) fn coerce_array(name: &str, arg_types: &[DataType]) -> Result<Vec<DataType>> {
+    match arg_types {
+        [x] => list_type(x).map(|l| vec![l]),
+        _ => None,
+    }
+    .map_or_else(
+        || {
+            plan_err!(
+                "Unexpected parameters ({}) for function {name}. Expected: {name}(array(E))",
+                type_list(arg_types)
+            )
+        },
+        Ok,
+    )
+}
+
+/// Argument types of `name(array(T), T)`: the array and the element brought to their common
+/// comparison type, or Timestream's "Unexpected parameters" error.
+pub(crate) fn coerce_array_and_element(
+    name: &str,
+    arg_types: &[DataType],
+) -> Result<Vec<DataType>> {
+    match arg_types {
+        [x, e] => unify_element(x, e).map(|(x, e)| vec![x, e]),
+        _ => None,
+    }
+    .map_or_else(
+        || {
+            plan_err!(
+                "Unexpected parameters ({}) for function {name}. Expected: {name}(array(T), T)",
+                type_list(arg_types)
+            )
+        },
+        Ok,
+    )
+}
+
+/// For each row of `(array, element)` arguments: NULL when either is NULL, else what `search`
+/// answers for the element (as a scalar) and the row's elements (a range of `values`).
+pub(crate) fn search_rows<T>(
+    args: &[ColumnarValue],
+    mut search: impl FnMut(&ScalarValue, &ArrayRef, Range<usize>) -> Result<Option<T>>,
+) -> Result<Vec<Option<T>>> {
+    let arrays = ColumnarValue::values_to_arrays(args)?;
+    let (Some(list), Some(needles)) = (arrays.first(), arrays.get(1)) else {
+        return exec_err!("expected an array and an element");
+    };
+    let list = as_list(list)?;
+    let values = list.values();
+    let mut out = Vec::with_capacity(list.len());
+    for row in 0..list.len() {
+        if list.is_null(row) || needles.is_null(row) {
+            out.push(None);
+            continue;
+        }
+        let needle = ScalarValue::try_from_array(needles, row)?;
+        let (start, end) = range(list, row);
+        out.push(search(&needle, values, start..end)?);
+    }
+    Ok(out)
 }
 
 /// The argument as a `ListArray`.

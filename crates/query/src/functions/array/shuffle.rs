@@ -15,7 +15,7 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::{as_list, element_field, list_type, range, type_list};
+use super::{as_list, coerce_array, element_field, range};
 
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Shuffle {
@@ -64,13 +64,7 @@ impl ScalarUDFImpl for Shuffle {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        match arg_types {
-            [x] if list_type(x).is_some() => Ok(list_type(x).into_iter().collect()),
-            other => plan_err!(
-                "Unexpected parameters ({}) for function shuffle. Expected: shuffle(array(E))",
-                type_list(other)
-            ),
-        }
+        coerce_array(self.name(), arg_types)
     }
 
     fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {

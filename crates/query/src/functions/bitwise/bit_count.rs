@@ -8,13 +8,13 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{AsArray, Int64Builder};
+use datafusion::arrow::array::{AsArray, Int64Array};
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::common::{exec_err, Result};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature};
 
 use crate::functions::conversion::args::{
-    any_null, arrays, coerce, finish, lenient, udf_struct, Param,
+    arrays, coerce, finish, lenient, map_rows2, udf_struct, Param,
 };
 
 udf_struct!(BitCount);
@@ -67,19 +67,12 @@ impl ScalarUDFImpl for BitCount {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let (a, scalar) = arrays(&args)?;
-        let (x, bits) = (
+        let out: Int64Array = map_rows2(
             a[0].as_primitive::<Int64Type>(),
             a[1].as_primitive::<Int64Type>(),
-        );
-        let mut out = Int64Builder::with_capacity(x.len());
-        for i in 0..x.len() {
-            if any_null(&a, i) {
-                out.append_null();
-            } else {
-                out.append_value(bit_count(x.value(i), bits.value(i))?);
-            }
-        }
-        finish(Arc::new(out.finish()), scalar)
+            bit_count,
+        )?;
+        finish(Arc::new(out), scalar)
     }
 }
 

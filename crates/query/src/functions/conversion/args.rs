@@ -7,7 +7,7 @@
 //! `Signature::user_defined` and coerce with [`coerce`]. Dimension columns are
 //! `Dictionary(UInt32, Utf8)`, string views and large strings all become `Utf8`.
 
-use datafusion::arrow::array::{Array, ArrayRef};
+use datafusion::arrow::array::{Array, ArrayAccessor, ArrayRef};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{plan_err, Result, ScalarValue};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs};
@@ -161,6 +161,26 @@ pub fn finish(result: ArrayRef, scalar: bool) -> Result<ColumnarValue> {
     } else {
         Ok(ColumnarValue::Array(result))
     }
+}
+
+/// Row by row over two arguments: NULL where either is NULL, else `f` of the two values, into
+/// the result column (`Int64Array`, `StringArray`, …). With [`arrays`] and [`finish`] this is the
+/// whole body of a two-argument function computed one row at a time.
+pub fn map_rows2<A, B, T, O>(x: A, y: B, f: impl Fn(A::Item, B::Item) -> Result<T>) -> Result<O>
+where
+    A: ArrayAccessor,
+    B: ArrayAccessor,
+    O: FromIterator<Option<T>>,
+{
+    (0..x.len())
+        .map(|i| {
+            if x.is_null(i) || y.is_null(i) {
+                Ok(None)
+            } else {
+                f(x.value(i), y.value(i)).map(Some)
+            }
+        })
+        .collect()
 }
 
 /// True when any of `arrays` is NULL at row `i`.

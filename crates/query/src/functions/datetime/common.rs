@@ -264,6 +264,43 @@ pub fn strings(arg: &ColumnarValue, rows: usize) -> Result<Vec<Option<String>>> 
         .collect())
 }
 
+/// The one varchar argument of a parsing function, parsed row by row into the result column:
+/// NULL stays NULL; text that `parse` rejects is the execution error `invalid(text)`.
+pub fn parse_each<T, O: FromIterator<Option<T>>>(
+    arg: &ColumnarValue,
+    rows: usize,
+    parse: impl Fn(&str) -> Option<T>,
+    invalid: impl Fn(&str) -> String,
+) -> Result<O> {
+    strings(arg, rows)?
+        .iter()
+        .map(|s| match s {
+            Some(s) => match parse(s) {
+                Some(v) => Ok(Some(v)),
+                None => exec_err!("{}", invalid(s)),
+            },
+            None => Ok(None),
+        })
+        .collect()
+}
+
+/// Argument types of a function of one timestamp (or date, or varchar read as a timestamp), or
+/// Trino's "Unexpected parameters" error.
+pub fn one_timestamp(name: &str, args: &[DataType], expected: &str) -> Result<Vec<DataType>> {
+    match args {
+        [t] if is_timestamp_like(t) => Ok(plain_types(args)),
+        _ => wrong_args(name, args, expected),
+    }
+}
+
+/// Argument types of a function of one varchar, or Trino's "Unexpected parameters" error.
+pub fn one_varchar(name: &str, args: &[DataType], expected: &str) -> Result<Vec<DataType>> {
+    match args {
+        [t] if is_varchar(t) => Ok(plain_types(args)),
+        _ => wrong_args(name, args, expected),
+    }
+}
+
 /// Integer argument values as i64.
 pub fn integers(arg: &ColumnarValue, rows: usize) -> Result<Int64Array> {
     let array = arg.to_array(rows)?;

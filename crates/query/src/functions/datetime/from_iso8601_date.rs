@@ -8,7 +8,7 @@
 use chrono::{NaiveDate, Weekday};
 use datafusion::arrow::array::Date32Array;
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{exec_err, Result};
+use datafusion::common::Result;
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
@@ -103,10 +103,7 @@ impl ScalarUDFImpl for FromIso8601Date {
     }
 
     fn coerce_types(&self, args: &[DataType]) -> Result<Vec<DataType>> {
-        match args {
-            [t] if common::is_varchar(t) => Ok(common::plain_types(args)),
-            _ => common::wrong_args(self.name(), args, EXPECTED),
-        }
+        common::one_varchar(self.name(), args, EXPECTED)
     }
 
     fn return_type(&self, _args: &[DataType]) -> Result<DataType> {
@@ -117,16 +114,12 @@ impl ScalarUDFImpl for FromIso8601Date {
         let [x] = args.args.as_slice() else {
             return common::wrong_args(self.name(), &[], EXPECTED);
         };
-        let out = common::strings(x, args.number_rows)?
-            .iter()
-            .map(|s| match s {
-                Some(s) => match parse(s) {
-                    Some(d) => Ok(Some(common::from_date(d))),
-                    None => exec_err!("Invalid format: \"{s}\""),
-                },
-                None => Ok(None),
-            })
-            .collect::<Result<Date32Array>>()?;
+        let out: Date32Array = common::parse_each(
+            x,
+            args.number_rows,
+            |s| parse(s).map(common::from_date),
+            |s| format!("Invalid format: \"{s}\""),
+        )?;
         Ok(common::array(out))
     }
 }

@@ -12,7 +12,7 @@
 use chrono::{NaiveDate, NaiveTime};
 use datafusion::arrow::array::TimestampNanosecondArray;
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{exec_err, Result};
+use datafusion::common::Result;
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
@@ -123,10 +123,7 @@ impl ScalarUDFImpl for FromIso8601Timestamp {
     }
 
     fn coerce_types(&self, args: &[DataType]) -> Result<Vec<DataType>> {
-        match args {
-            [t] if common::is_varchar(t) => Ok(common::plain_types(args)),
-            _ => common::wrong_args(self.name(), args, EXPECTED),
-        }
+        common::one_varchar(self.name(), args, EXPECTED)
     }
 
     fn return_type(&self, _args: &[DataType]) -> Result<DataType> {
@@ -137,16 +134,9 @@ impl ScalarUDFImpl for FromIso8601Timestamp {
         let [x] = args.args.as_slice() else {
             return common::wrong_args(self.name(), &[], EXPECTED);
         };
-        let out = common::strings(x, args.number_rows)?
-            .iter()
-            .map(|s| match s {
-                Some(s) => match parse(s) {
-                    Some(ns) => Ok(Some(ns)),
-                    None => exec_err!("Invalid format: \"{s}\""),
-                },
-                None => Ok(None),
-            })
-            .collect::<Result<TimestampNanosecondArray>>()?;
+        let out: TimestampNanosecondArray = common::parse_each(x, args.number_rows, parse, |s| {
+            format!("Invalid format: \"{s}\"")
+        })?;
         Ok(common::array(out))
     }
 }

@@ -58,8 +58,8 @@ pub use last_day_of_month::LastDayOfMonth;
 pub use parse_datetime::ParseDatetime;
 pub use parse_duration::ParseDuration;
 pub use to_iso8601::ToIso8601;
-pub use to_milliseconds::ToMilliseconds;
-pub use to_nanoseconds::ToNanoseconds;
+pub use to_milliseconds::to_milliseconds;
+pub use to_nanoseconds::{to_nanoseconds, ToUnits};
 pub use to_unixtime::ToUnixtime;
 
 pub fn functions() -> Vec<Arc<ScalarUDF>> {
@@ -84,8 +84,8 @@ pub fn functions() -> Vec<Arc<ScalarUDF>> {
         Arc::new(ScalarUDF::from(ParseDatetime::new())),
         Arc::new(ScalarUDF::from(ParseDuration::new())),
         Arc::new(ScalarUDF::from(ToIso8601::new())),
-        Arc::new(ScalarUDF::from(ToMilliseconds::new())),
-        Arc::new(ScalarUDF::from(ToNanoseconds::new())),
+        Arc::new(ScalarUDF::from(to_milliseconds())),
+        Arc::new(ScalarUDF::from(to_nanoseconds())),
         Arc::new(ScalarUDF::from(ToUnixtime::new())),
     ];
     all.extend(

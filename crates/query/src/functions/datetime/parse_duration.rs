@@ -9,7 +9,7 @@
 
 use datafusion::arrow::array::IntervalMonthDayNanoArray;
 use datafusion::arrow::datatypes::{DataType, IntervalMonthDayNano};
-use datafusion::common::{exec_err, Result};
+use datafusion::common::Result;
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
@@ -93,10 +93,7 @@ impl ScalarUDFImpl for ParseDuration {
     }
 
     fn coerce_types(&self, args: &[DataType]) -> Result<Vec<DataType>> {
-        match args {
-            [t] if common::is_varchar(t) => Ok(common::plain_types(args)),
-            _ => common::wrong_args(self.name(), args, EXPECTED),
-        }
+        common::one_varchar(self.name(), args, EXPECTED)
     }
 
     fn return_type(&self, _args: &[DataType]) -> Result<DataType> {
@@ -107,16 +104,12 @@ impl ScalarUDFImpl for ParseDuration {
         let [x] = args.args.as_slice() else {
             return common::wrong_args(self.name(), &[], EXPECTED);
         };
-        let out = common::strings(x, args.number_rows)?
-            .iter()
-            .map(|s| match s {
-                Some(s) => match parse(s) {
-                    Some(ns) => Ok(Some(interval(ns))),
-                    None => exec_err!("duration is not a valid data duration string: {s}"),
-                },
-                None => Ok(None),
-            })
-            .collect::<Result<IntervalMonthDayNanoArray>>()?;
+        let out: IntervalMonthDayNanoArray = common::parse_each(
+            x,
+            args.number_rows,
+            |s| parse(s).map(interval),
+            |s| format!("duration is not a valid data duration string: {s}"),
+        )?;
         Ok(common::array(out))
     }
 }

@@ -44,10 +44,7 @@ impl ScalarUDFImpl for ToIso8601 {
     }
 
     fn coerce_types(&self, args: &[DataType]) -> Result<Vec<DataType>> {
-        match args {
-            [t] if common::is_timestamp_like(t) => Ok(common::plain_types(args)),
-            _ => common::wrong_args(self.name(), args, EXPECTED),
-        }
+        common::one_timestamp(self.name(), args, EXPECTED)
     }
 
     fn return_type(&self, _args: &[DataType]) -> Result<DataType> {

@@ -9,13 +9,13 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, AsArray, Int64Builder, StringBuilder};
+use datafusion::arrow::array::{AsArray, Int64Array, StringArray};
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::common::{exec_err, Result};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature};
 
 use crate::functions::conversion::args::{
-    any_null, arrays, coerce, finish, lenient, udf_struct, Param,
+    arrays, coerce, finish, lenient, map_rows2, udf_struct, Param,
 };
 
 fn check_radix(radix: i64) -> Result<u32> {
@@ -84,17 +84,12 @@ impl ScalarUDFImpl for FromBase {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let (a, scalar) = arrays(&args)?;
-        let s = a[0].as_string::<i32>();
-        let radix = a[1].as_primitive::<Int64Type>();
-        let mut out = Int64Builder::with_capacity(s.len());
-        for i in 0..s.len() {
-            if any_null(&a, i) {
-                out.append_null();
-            } else {
-                out.append_value(from_base(s.value(i), radix.value(i))?);
-            }
-        }
-        finish(Arc::new(out.finish()), scalar)
+        let out: Int64Array = map_rows2(
+            a[0].as_string::<i32>(),
+            a[1].as_primitive::<Int64Type>(),
+            from_base,
+        )?;
+        finish(Arc::new(out), scalar)
     }
 }
 
@@ -131,17 +126,12 @@ impl ScalarUDFImpl for ToBase {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let (a, scalar) = arrays(&args)?;
-        let x = a[0].as_primitive::<Int64Type>();
-        let radix = a[1].as_primitive::<Int64Type>();
-        let mut out = StringBuilder::with_capacity(x.len(), 0);
-        for i in 0..x.len() {
-            if any_null(&a, i) {
-                out.append_null();
-            } else {
-                out.append_value(to_base(x.value(i), radix.value(i))?);
-            }
-        }
-        finish(Arc::new(out.finish()), scalar)
+        let out: StringArray = map_rows2(
+            a[0].as_primitive::<Int64Type>(),
+            a[1].as_primitive::<Int64Type>(),
+            to_base,
+        )?;
+        finish(Arc::new(out), scalar)
     }
 }
 

@@ -31,8 +31,8 @@ pub use log::Log;
 pub use modulus::Mod;
 pub use random::Random;
 pub use sign::Sign;
-pub use sqrt::Sqrt;
-pub use truncate::Truncate;
+pub use sqrt::{sqrt, DoubleFunction};
+pub use truncate::truncate;
 
 pub fn functions() -> Vec<Arc<ScalarUDF>> {
     vec![
@@ -50,8 +50,8 @@ pub fn functions() -> Vec<Arc<ScalarUDF>> {
         Arc::new(ScalarUDF::from(Mod::new())),
         Arc::new(ScalarUDF::from(Random::new())),
         Arc::new(ScalarUDF::from(Sign::new())),
-        Arc::new(ScalarUDF::from(Sqrt::new())),
-        Arc::new(ScalarUDF::from(Truncate::new())),
+        Arc::new(ScalarUDF::from(sqrt())),
+        Arc::new(ScalarUDF::from(truncate())),
     ]
 }
 

@@ -1,26 +1,67 @@
 //! `sqrt(x) → double`: the square root; a negative `x` gives NaN, not an error [trino]
-//! (DataFusion 55 raises "cannot take square root of a negative number").
+//! (DataFusion 55 raises "cannot take square root of a negative number"). [`DoubleFunction`]
+//! serves every `double → double` function of the library (`truncate` too).
 //!
 //! Examples [trino]: `sqrt(4)` → `2.0`; `sqrt(-1)` → `NaN`.
 
+use std::hash::{Hash, Hasher};
+
 use datafusion::arrow::datatypes::{DataType, Float64Type};
 use datafusion::common::Result;
-use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+};
 
 use super::map_double;
-use crate::functions::conversion::args::{arrays, coerce, finish, lenient, udf_struct, Param};
+use crate::functions::conversion::args::{arrays, coerce, finish, lenient, Param};
 
-udf_struct!(Sqrt);
+/// A function of one `double` (integers widen) computed by `f`.
+#[derive(Debug)]
+pub struct DoubleFunction {
+    name: &'static str,
+    expected: &'static str,
+    f: fn(f64) -> f64,
+    signature: Signature,
+}
 
-impl Sqrt {
+impl DoubleFunction {
+    pub fn with(name: &'static str, expected: &'static str, f: fn(f64) -> f64) -> Self {
+        Self {
+            name,
+            expected,
+            f,
+            signature: Signature::user_defined(Volatility::Immutable),
+        }
+    }
+
     fn check(&self, args: &[DataType]) -> Result<Vec<DataType>> {
-        coerce(self.name(), args, &[&[Param::Double]], "sqrt(double)")
+        coerce(self.name, args, &[&[Param::Double]], self.expected)
     }
 }
 
-impl ScalarUDFImpl for Sqrt {
+/// `sqrt`.
+pub fn sqrt() -> DoubleFunction {
+    DoubleFunction::with("sqrt", "sqrt(double)", f64::sqrt)
+}
+
+// One function per name: the name identifies it (function pointers do not compare reliably).
+impl PartialEq for DoubleFunction {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for DoubleFunction {}
+
+impl Hash for DoubleFunction {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
+}
+
+impl ScalarUDFImpl for DoubleFunction {
     fn name(&self) -> &str {
-        "sqrt"
+        self.name
     }
 
     fn signature(&self) -> &Signature {
@@ -38,6 +79,6 @@ impl ScalarUDFImpl for Sqrt {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let (a, scalar) = arrays(&args)?;
-        finish(map_double::<Float64Type, _>(&a[0], f64::sqrt), scalar)
+        finish(map_double::<Float64Type, _>(&a[0], self.f), scalar)
     }
 }

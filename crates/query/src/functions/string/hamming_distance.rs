@@ -5,16 +5,32 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, AsArray, Int64Builder};
+use datafusion::arrow::array::{AsArray, Int64Array};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{exec_err, Result};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature};
 
 use crate::functions::conversion::args::{
-    any_null, arrays, coerce, finish, lenient, udf_struct, Param,
+    arrays, coerce, finish, lenient, map_rows2, udf_struct, Param,
 };
 
 udf_struct!(HammingDistance);
+
+fn distance(x: &str, y: &str) -> Result<i64> {
+    let (mut l, mut r) = (x.chars(), y.chars());
+    let mut distance = 0;
+    loop {
+        match (l.next(), r.next()) {
+            (None, None) => return Ok(distance),
+            (Some(p), Some(q)) => distance += i64::from(p != q),
+            _ => {
+                return exec_err!(
+                    "The input strings to hamming_distance function must have the same length"
+                )
+            }
+        }
+    }
+}
 
 impl HammingDistance {
     fn check(&self, args: &[DataType]) -> Result<Vec<DataType>> {
@@ -47,28 +63,8 @@ impl ScalarUDFImpl for HammingDistance {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let (a, scalar) = arrays(&args)?;
-        let (x, y) = (a[0].as_string::<i32>(), a[1].as_string::<i32>());
-        let mut out = Int64Builder::with_capacity(x.len());
-        for i in 0..x.len() {
-            if any_null(&a, i) {
-                out.append_null();
-                continue;
-            }
-            let (mut l, mut r) = (x.value(i).chars(), y.value(i).chars());
-            let mut distance = 0;
-            loop {
-                match (l.next(), r.next()) {
-                    (None, None) => break,
-                    (Some(p), Some(q)) => distance += i64::from(p != q),
-                    _ => {
-                        return exec_err!(
-                        "The input strings to hamming_distance function must have the same length"
-                    )
-                    }
-                }
-            }
-            out.append_value(distance);
-        }
-        finish(Arc::new(out.finish()), scalar)
+        let out: Int64Array =
+            map_rows2(a[0].as_string::<i32>(), a[1].as_string::<i32>(), distance)?;
+        finish(Arc::new(out), scalar)
     }
 }

@@ -7,13 +7,13 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, AsArray, Int64Builder};
+use datafusion::arrow::array::{AsArray, Int64Array};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{exec_err, Result};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature};
 
 use crate::functions::conversion::args::{
-    any_null, arrays, coerce, finish, lenient, udf_struct, Param,
+    arrays, coerce, finish, lenient, map_rows2, udf_struct, Param,
 };
 
 udf_struct!(LevenshteinDistance);
@@ -77,16 +77,9 @@ impl ScalarUDFImpl for LevenshteinDistance {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let (a, scalar) = arrays(&args)?;
-        let (x, y) = (a[0].as_string::<i32>(), a[1].as_string::<i32>());
-        let mut out = Int64Builder::with_capacity(x.len());
-        for i in 0..x.len() {
-            if any_null(&a, i) {
-                out.append_null();
-            } else {
-                out.append_value(distance(x.value(i), y.value(i))?);
-            }
-        }
-        finish(Arc::new(out.finish()), scalar)
+        let out: Int64Array =
+            map_rows2(a[0].as_string::<i32>(), a[1].as_string::<i32>(), distance)?;
+        finish(Arc::new(out), scalar)
     }
 }
 
