@@ -200,6 +200,20 @@ pub fn rewrite(sql: &str) -> Rewritten {
             });
             continue;
         }
+        // TRIM(BOTH|LEADING|TRAILING FROM x), Trino's form without characters, which
+        // sqlparser does not parse: the whitespace-trimming function of that side.
+        if !prev_is_ident && matches!(c, 't' | 'T') {
+            if let Some((len, function)) = trim_without_characters(&sql[pos..]) {
+                edits.push((out.len(), pos));
+                out.push_str(function);
+                edits.push((out.len(), pos + len));
+                depth += 1;
+                while i < chars.len() && chars[i].0 < pos + len {
+                    i += 1;
+                }
+                continue;
+            }
+        }
         // measure_value::<type>, also qualified (`c.measure_value::double`)
         let prev_is_word = i > 0 && is_ident_char(chars[i - 1].1);
         if !prev_is_word && sql[pos..].starts_with("measure_value::") {
@@ -271,6 +285,31 @@ pub fn rewrite(sql: &str) -> Rewritten {
         }
     }
     Rewritten { sql: out, edits }
+}
+
+/// `TRIM ( BOTH|LEADING|TRAILING FROM` at the start of `text` (any case and spacing): its
+/// length and the call that replaces it (`trim(`, `ltrim(`, `rtrim(`).
+fn trim_without_characters(text: &str) -> Option<(usize, &'static str)> {
+    let word = |s: &str| s.find(|c: char| !is_ident_char(c)).unwrap_or(s.len());
+    let end = word(text);
+    if !text[..end].eq_ignore_ascii_case("trim") {
+        return None;
+    }
+    let rest = text[end..].trim_start().strip_prefix('(')?.trim_start();
+    let end = word(rest);
+    let function = match rest[..end].to_ascii_uppercase().as_str() {
+        "BOTH" => "trim(",
+        "LEADING" => "ltrim(",
+        "TRAILING" => "rtrim(",
+        _ => return None,
+    };
+    let after = &rest[end..];
+    let rest = after.trim_start();
+    let end = word(rest);
+    if rest.len() == after.len() || !rest[..end].eq_ignore_ascii_case("from") {
+        return None;
+    }
+    Some((text.len() - rest[end..].len(), function))
 }
 
 /// Rewrites of the parsed statement, for what Timestream accepts and DataFusion does not plan:
@@ -739,6 +778,22 @@ pub fn offset_of(text: &str, line: usize, col: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_without_characters_becomes_a_call() {
+        assert_eq!(
+            rewrite("SELECT TRIM(BOTH FROM x), trim( leading\nfrom y), Trim(TRAILING FROM z)").sql,
+            "SELECT trim( x), ltrim( y), rtrim( z)"
+        );
+        for unchanged in [
+            "SELECT trim(BOTH 'x' FROM s)",
+            "SELECT trim(s)",
+            "SELECT my_trim(BOTH FROM s)",
+            "SELECT 'TRIM(BOTH FROM s)'",
+        ] {
+            assert_eq!(rewrite(unchanged).sql, unchanged);
+        }
+    }
 
     #[test]
     fn measure_value_columns_become_identifiers() {
