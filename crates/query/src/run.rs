@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::datatypes::{DataType, TimeUnit};
+use datafusion::catalog::{CatalogProviderList, MemoryCatalogProviderList};
 use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::common::TableReference;
 use datafusion::dataframe::DataFrame;
@@ -44,8 +45,8 @@ const MIN_METERED_BYTES: i64 = 10_000_000;
 pub struct QueryService {
     engine: Arc<Engine>,
     functions: Vec<Arc<ScalarUDF>>,
-    aggregates: Vec<Arc<AggregateUDF>>,
-    windows: Vec<Arc<WindowUDF>>,
+    /// Every query's session before its catalog: see [`session_template`].
+    template: SessionState,
     registry: Mutex<Registry>,
 }
 
@@ -67,11 +68,15 @@ const SCHEDULED_RUNTIME: &str = "@scheduled_runtime";
 
 impl QueryService {
     pub fn new(engine: Arc<Engine>) -> Self {
+        let functions = functions::scalar_functions();
         Self {
             engine,
-            functions: functions::scalar_functions(),
-            aggregates: functions::aggregate_functions(),
-            windows: functions::window_functions(),
+            template: session_template(
+                &functions,
+                &functions::aggregate_functions(),
+                &functions::window_functions(),
+            ),
+            functions,
             registry: Mutex::default(),
         }
     }
@@ -214,42 +219,22 @@ impl QueryService {
         })
     }
 
-    /// A DataFusion session for one query of `scope`: our catalog and functions, Trino's
-    /// identifier and NULL-ordering rules, the engine clock as the query start time.
+    /// A DataFusion session for one query of `scope`: the template with a catalog list of its
+    /// own (the caller's databases, the query's scan log) and the engine clock as the query
+    /// start time. Cloning the template copies maps of shared functions; registering ~500
+    /// functions per query cost more than the rest of a small query's planning.
     fn session(&self, scope: &Scope, scans: ScanLog) -> SessionState {
-        let mut config = SessionConfig::new()
-            .with_information_schema(false)
-            .with_create_default_catalog_and_schema(false)
-            .with_target_partitions(2);
-        config.options_mut().sql_parser.enable_ident_normalization = false;
-        // Trino sorts NULLs last in both directions.
-        config.options_mut().sql_parser.default_null_ordering = "nulls_last".into();
-        let state = SessionStateBuilder::new()
-            .with_config(config)
-            .with_default_features()
-            .with_optimizer_rules(typing::optimizer_rules())
-            .with_analyzer_rules(typing::analyzer_rules())
-            .build();
-        let ctx = SessionContext::new_with_state(state);
-        ctx.register_catalog(
-            "datafusion",
+        let mut state = self.template.clone();
+        let catalogs = MemoryCatalogProviderList::new();
+        catalogs.register_catalog(
+            "datafusion".into(),
             Arc::new(TimestreamCatalog {
                 engine: self.engine.clone(),
                 scope: scope.clone(),
                 scans,
             }),
         );
-        for f in &self.functions {
-            ctx.register_udf(f.as_ref().clone());
-        }
-        ctx.register_udf(ScalarUDF::new_from_impl(typing::Fail::default()));
-        for f in &self.aggregates {
-            ctx.register_udaf(f.as_ref().clone());
-        }
-        for f in &self.windows {
-            ctx.register_udwf(f.as_ref().clone());
-        }
-        let mut state = ctx.state();
+        state.register_catalog_list(Arc::new(catalogs));
         state.execution_props_mut().query_execution_start_time = Some(self.engine.clock().now());
         state
     }
@@ -472,6 +457,41 @@ impl QueryService {
         }
         Ok(())
     }
+}
+
+/// The session every query starts from: Trino's identifier and NULL-ordering rules, our
+/// optimizer and analyzer rules, DataFusion's functions overridden by the library's (registered
+/// after them, under their names and aliases).
+fn session_template(
+    functions: &[Arc<ScalarUDF>],
+    aggregates: &[Arc<AggregateUDF>],
+    windows: &[Arc<WindowUDF>],
+) -> SessionState {
+    let mut config = SessionConfig::new()
+        .with_information_schema(false)
+        .with_create_default_catalog_and_schema(false)
+        .with_target_partitions(2);
+    config.options_mut().sql_parser.enable_ident_normalization = false;
+    // Trino sorts NULLs last in both directions.
+    config.options_mut().sql_parser.default_null_ordering = "nulls_last".into();
+    let state = SessionStateBuilder::new()
+        .with_config(config)
+        .with_default_features()
+        .with_optimizer_rules(typing::optimizer_rules())
+        .with_analyzer_rules(typing::analyzer_rules())
+        .build();
+    let ctx = SessionContext::new_with_state(state);
+    for f in functions {
+        ctx.register_udf(f.as_ref().clone());
+    }
+    ctx.register_udf(ScalarUDF::new_from_impl(typing::Fail::default()));
+    for f in aggregates {
+        ctx.register_udaf(f.as_ref().clone());
+    }
+    for f in windows {
+        ctx.register_udwf(f.as_ref().clone());
+    }
+    ctx.state()
 }
 
 /// Binds `@scheduled_runtime` in `statement` to `scheduled_runtime` (a TIMESTAMP literal) and
