@@ -12,6 +12,8 @@ Loading 10 M records through WriteRecords takes minutes, so the loaded `--data-d
 under `target/bench-query/` (keyed by the record count) and reused by later runs.
 
 Run: `scripts/bench-query` (env: BENCH_RECORDS, default 10_000_000; BENCH_RUNS, default 5).
+`scripts/bench-query --probe` times variants of the one-host query instead (raw HTTP keep-alive,
+no boto3, 40 calls each), to split a query's time into fixed cost, scan and result.
 """
 from __future__ import annotations
 
@@ -226,11 +228,52 @@ def timed(fn, runs: int) -> tuple[float, int]:
     return statistics.median(times), rows
 
 
+PROBES = {
+    "select_1": "SELECT 1",
+    "count_1m": "SELECT count(*) FROM devops.metrics WHERE hostname = 'host-42' AND time > ago(1m)",
+    "count_all_1h": "SELECT count(*) FROM devops.metrics WHERE time > ago(1h)",
+    "count_host_1h": "SELECT count(*) FROM devops.metrics WHERE hostname = 'host-42' AND time > ago(1h)",
+    "rows_host_1h": QUERIES["one_host_1h"],
+}
+
+
+def probe(server: Server) -> None:
+    conn = http.client.HTTPConnection(server.url.removeprefix("http://"))
+    headers = {"Content-Type": "application/x-amz-json-1.0",
+               "X-Amz-Target": "Timestream_20181101.Query"}
+
+    def call(sql: str) -> None:
+        conn.request("POST", "/", body=json.dumps({"QueryString": sql}), headers=headers)
+        reply = conn.getresponse()
+        body = reply.read()
+        if reply.status != 200:
+            raise RuntimeError(f"{reply.status} {body[:300]!r}")
+
+    print(f"{'probe':<16}{'p50 ms':>8}{'min ms':>8}  (client wall time, raw HTTP keep-alive)")
+    for name, sql in PROBES.items():
+        for _ in range(3):
+            call(sql)
+        times = []
+        for _ in range(40):
+            t = time.perf_counter()
+            call(sql)
+            times.append((time.perf_counter() - t) * 1000)
+        print(f"{name:<16}{statistics.median(times):>8.2f}{min(times):>8.2f}")
+
+
 def main() -> None:
     if not BIN.exists():
         sys.exit(f"{BIN} not found: build it with `cargo build --release -p timestream-local`")
     data_dir = ROOT / "target" / "bench-query" / f"{RECORDS}"
     ensure_loaded(data_dir)
+    if "--probe" in sys.argv[1:]:
+        server = Server(data_dir)
+        try:
+            server.admin("clock", {"at_ns": (END_MS + 1000) * 1_000_000})
+            probe(server)
+        finally:
+            server.stop()
+        return
 
     con = duckdb.connect()
     con.execute("SET threads TO 2")
