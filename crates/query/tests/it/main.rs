@@ -1,7 +1,8 @@
 //! The query crate over a real engine (in memory, clock frozen): the walkthrough's queries and
-//! the dialect, results compared in AWS's encoding.
+//! the dialect, results compared in AWS's encoding; queries of several scopes at once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 extern crate timestream_local_query as query;
 
+mod scopes;
 mod walkthrough;
