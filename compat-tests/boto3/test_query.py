@@ -220,6 +220,30 @@ def test_prepare_query_reports_scheduled_runtime_parameter(query, metrics):
         assert e.value.response["Error"]["Message"] == message
 
 
+def test_deeply_nested_statements_are_refused_not_fatal(query):
+    """Expressions nest as deep as the query text allows; the server answers every one (a result
+    or Trino's "statement is too large") and stays up: it used to overflow its stack."""
+    too_large = "line 1:1: statement is too large (stack overflow while parsing)"
+    fine = {
+        "SELECT " + "+".join(["1"] * 200): "200",
+        "SELECT " + "(" * 500 + "7" + ")" * 500: "7",
+        "SELECT 1 WHERE " + " OR ".join(["1 = 2"] * 999 + ["1 = 1"]): "1",
+    }
+    for sql, value in fine.items():
+        assert query.query(QueryString=sql)["Rows"] == [{"Data": [{"ScalarValue": value}]}]
+    for sql in [
+        "SELECT " + "+".join(["1"] * 100_000),
+        "SELECT " + "abs(" * 201 + "1" + ")" * 201,
+        "SELECT " + "(" * 5000 + "1" + ")" * 5000,
+        "SELECT 1 WHERE " + " AND ".join(["true"] * 5000),
+    ]:
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            query.query(QueryString=sql)
+        assert e.value.response["Error"]["Code"] == "ValidationException"
+        assert e.value.response["Error"]["Message"] == too_large
+    assert query.query(QueryString="SELECT 1")["Rows"] == [{"Data": [{"ScalarValue": "1"}]}]
+
+
 def test_cancel_a_paged_query(query, metrics):
     first = query.query(QueryString="SELECT time FROM monitoring.server_metrics", MaxRows=5)
     assert "NextToken" in first

@@ -19,7 +19,7 @@ use std::ops::ControlFlow;
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{
     visit_expressions, visit_expressions_mut, BinaryOperator, Expr as SqlExpr, GroupByExpr, Ident,
-    Query, SelectItem, SetExpr, Value, VisitMut, VisitorMut,
+    Query, SelectItem, SetExpr, Value, Visit, VisitMut, Visitor, VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -596,6 +596,65 @@ fn distinct_from_precedence(expr: SqlExpr) -> SqlExpr {
         }
         other if negated => SqlExpr::IsNotDistinctFrom(left, Box::new(other)),
         other => SqlExpr::IsDistinctFrom(left, Box::new(other)),
+    }
+}
+
+/// How deeply expressions may nest, in all and in calls (function calls and arithmetic, which
+/// plans as calls where it checks for overflow): deeper statements are refused with Trino's
+/// "statement is too large" before they are planned. Planning walks such trees many times (time
+/// grows with the square of the depth, with its cube for nested calls, whose argument names are
+/// rebuilt at every level): the limits keep the worst accepted statement under a second in a
+/// release build. Generated `OR` chains of a thousand terms pass.
+const MAX_EXPRESSION_DEPTH: usize = 2000;
+const MAX_CALL_DEPTH: usize = 200;
+
+/// Whether `statement` nests deeper than the planner handles in reasonable time.
+pub fn too_deep(statement: &DfStatement) -> bool {
+    let DfStatement::Statement(statement) = statement else {
+        return false;
+    };
+    let mut depth = Depth::default();
+    statement.visit(&mut depth).is_break()
+}
+
+#[derive(Default)]
+struct Depth {
+    all: usize,
+    calls: usize,
+}
+
+fn is_call(expr: &SqlExpr) -> bool {
+    matches!(
+        expr,
+        SqlExpr::BinaryOp {
+            op: BinaryOperator::Plus
+                | BinaryOperator::Minus
+                | BinaryOperator::Multiply
+                | BinaryOperator::Divide
+                | BinaryOperator::Modulo,
+            ..
+        } | SqlExpr::UnaryOp { .. }
+            | SqlExpr::Function(_)
+    )
+}
+
+impl Visitor for Depth {
+    type Break = ();
+
+    fn pre_visit_expr(&mut self, expr: &SqlExpr) -> ControlFlow<()> {
+        self.all += 1;
+        self.calls += usize::from(is_call(expr));
+        if self.all > MAX_EXPRESSION_DEPTH || self.calls > MAX_CALL_DEPTH {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
+
+    fn post_visit_expr(&mut self, expr: &SqlExpr) -> ControlFlow<()> {
+        self.all -= 1;
+        self.calls -= usize::from(is_call(expr));
+        ControlFlow::Continue(())
     }
 }
 

@@ -3,6 +3,7 @@
 //! running are `QueryExecutionException`.
 
 use datafusion::error::DataFusionError;
+use datafusion::sql::sqlparser::parser::ParserError;
 use protocol::{AwsError, ErrorCode};
 
 use crate::dialect::{line_col, Rewritten};
@@ -51,6 +52,11 @@ impl Error {
     pub fn from_datafusion(e: DataFusionError, original: &str, rewritten: &Rewritten) -> Self {
         let position = |line: usize, col: usize| rewritten.original_line_col(original, line, col);
         match e.find_root() {
+            DataFusionError::SQL(err, _)
+                if matches!(err.as_ref(), ParserError::RecursionLimitExceeded) =>
+            {
+                Self::Validation(crate::run::STATEMENT_TOO_LARGE.into())
+            }
             DataFusionError::SQL(err, _) => {
                 let text = err.to_string();
                 // sqlparser: "sql parser error: Expected: …, found: … at Line: 1, Column: 8"

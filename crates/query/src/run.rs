@@ -63,6 +63,10 @@ struct Planned {
     parameters: Vec<String>,
 }
 
+/// Trino's text for a statement nested too deeply to analyse.
+pub(crate) const STATEMENT_TOO_LARGE: &str =
+    "line 1:1: statement is too large (stack overflow while parsing)";
+
 /// The named parameter scheduled queries bind to their invocation time (a TIMESTAMP).
 const SCHEDULED_RUNTIME: &str = "@scheduled_runtime";
 
@@ -254,6 +258,9 @@ impl QueryService {
         let mut statement = state
             .sql_to_statement(&rewritten.sql, &datafusion::config::Dialect::Generic)
             .map_err(df_error)?;
+        if dialect::too_deep(&statement) {
+            return Err(Error::Validation(STATEMENT_TOO_LARGE.into()));
+        }
         self.check_tables(
             scope,
             &state
@@ -467,10 +474,13 @@ fn session_template(
     aggregates: &[Arc<AggregateUDF>],
     windows: &[Arc<WindowUDF>],
 ) -> SessionState {
+    // Deeper nesting than sqlparser's default of 50 (Trino has no fixed limit); the parser grows
+    // its stack as it recurses.
     let mut config = SessionConfig::new()
         .with_information_schema(false)
         .with_create_default_catalog_and_schema(false)
-        .with_target_partitions(2);
+        .with_target_partitions(2)
+        .set_usize("datafusion.sql_parser.recursion_limit", 1000);
     config.options_mut().sql_parser.enable_ident_normalization = false;
     // Trino sorts NULLs last in both directions.
     config.options_mut().sql_parser.default_null_ordering = "nulls_last".into();

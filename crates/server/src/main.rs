@@ -2,8 +2,27 @@ use clap::Parser;
 use timestream_local::{Config, Server};
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+/// Stack of every runtime thread. Query text nests expressions as deep as its 256 KiB allow
+/// (`1+1+…+1` is a tree 100 000 levels deep); DataFusion and sqlparser grow their stacks where
+/// they recurse (`recursive_protection`), but dropping and walking such trees elsewhere recurses
+/// too. Reserved address space, touched only by such queries.
+const THREAD_STACK_BYTES: usize = 64 << 20;
+
+fn main() -> std::process::ExitCode {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(THREAD_STACK_BYTES)
+        .build();
+    match runtime {
+        Ok(runtime) => runtime.block_on(serve()),
+        Err(e) => {
+            eprintln!("timestream-local: cannot start the async runtime: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve() -> std::process::ExitCode {
     let config = Config::parse();
     if config.health_check {
         return health_check(&config);
