@@ -51,7 +51,15 @@ fn pad(s: &str, size: i64, with: &str, left: bool) -> Result<String> {
     if length >= size {
         return Ok(s.chars().take(size).collect());
     }
-    let fill: String = with.chars().cycle().take(size - length).collect();
+    // Whole repetitions by copying, then the characters of a partial one.
+    let (needed, per_fill) = (size - length, with.chars().count());
+    let bytes = s.len() + needed / per_fill * with.len() + with.len();
+    if bytes > i32::MAX as usize {
+        // An Arrow string column holds at most 2 GiB.
+        return exec_err!("Padded string would exceed {} bytes", i32::MAX);
+    }
+    let mut fill = with.repeat(needed / per_fill);
+    fill.extend(with.chars().take(needed % per_fill));
     Ok(if left { fill + s } else { s.to_owned() + &fill })
 }
 
@@ -118,5 +126,8 @@ mod tests {
         assert_eq!(pad("ab", 5, "xy", true).unwrap(), "xyxab");
         assert!(pad("ab", 5, "", true).is_err());
         assert!(pad("ab", -1, "x", true).is_err());
+        assert_eq!(pad("a", 6, "éz", true).unwrap(), "ézézéa");
+        assert_eq!(pad("", 2_000_000, "ab", false).unwrap().len(), 2_000_000);
+        assert!(pad("a", i64::from(i32::MAX), "é", true).is_err());
     }
 }
