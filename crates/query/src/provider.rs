@@ -22,12 +22,13 @@ use datafusion::catalog::{CatalogProvider, SchemaProvider, Session};
 use datafusion::common::{DataFusionError, Result, ScalarValue};
 use datafusion::datasource::memory::MemorySourceConfig;
 use datafusion::datasource::{TableProvider, TableType};
+use datafusion::logical_expr::utils::split_conjunction;
 use datafusion::logical_expr::{BinaryExpr, Expr, Operator, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
 use engine::{chunk_layout, ColumnKind, Engine, Scope, TableSnapshot};
 use protocol::shapes::MeasureValueType;
 
-fn timestamp_type() -> DataType {
+pub(crate) fn timestamp_type() -> DataType {
     DataType::Timestamp(TimeUnit::Nanosecond, None)
 }
 
@@ -168,10 +169,8 @@ impl TableProvider for TimestreamTable {
 /// `dim IN ('x', …)` on dimension columns; `None` when no filter restricts the series. Rows of
 /// other series never reach DataFusion (which still applies every filter: pushdown is Inexact).
 fn series_filter(filters: &[Expr], snapshot: &TableSnapshot) -> Option<Vec<bool>> {
-    let mut conditions: Vec<(String, Vec<String>)> = Vec::new();
-    for f in filters {
-        collect_dimension_conditions(f, &mut conditions);
-    }
+    let mut conditions: Vec<(String, Vec<String>)> =
+        conjuncts(filters).filter_map(dimension_condition).collect();
     let dimension = |name: &str| {
         snapshot
             .columns
@@ -197,38 +196,30 @@ fn series_filter(filters: &[Expr], snapshot: &TableSnapshot) -> Option<Vec<bool>
     )
 }
 
-fn collect_dimension_conditions(expr: &Expr, out: &mut Vec<(String, Vec<String>)>) {
+/// Every conjunct of every filter (the filters are ANDed, and so are their `AND` operands).
+fn conjuncts(filters: &[Expr]) -> impl Iterator<Item = &Expr> {
+    filters.iter().flat_map(split_conjunction)
+}
+
+/// `dim = 'x'` (either way round) or `dim IN ('x', …)`: the column and its allowed values.
+fn dimension_condition(expr: &Expr) -> Option<(String, Vec<String>)> {
     match expr {
-        Expr::BinaryExpr(BinaryExpr {
-            left,
-            op: Operator::And,
-            right,
-        }) => {
-            collect_dimension_conditions(left, out);
-            collect_dimension_conditions(right, out);
-        }
         Expr::BinaryExpr(BinaryExpr {
             left,
             op: Operator::Eq,
             right,
         }) => {
-            let pair = match (column_name(left), string_literal(right)) {
-                (Some(c), Some(v)) => Some((c, v)),
-                _ => column_name(right).zip(string_literal(left)),
+            let (c, v) = match (column_name(left), string_literal(right)) {
+                (Some(c), Some(v)) => (c, v),
+                _ => column_name(right).zip(string_literal(left))?,
             };
-            if let Some((c, v)) = pair {
-                out.push((c, vec![v]));
-            }
+            Some((c, vec![v]))
         }
         Expr::InList(list) if !list.negated => {
-            if let Some(c) = column_name(&list.expr) {
-                let values: Option<Vec<String>> = list.list.iter().map(string_literal).collect();
-                if let Some(values) = values {
-                    out.push((c, values));
-                }
-            }
+            let values: Option<Vec<String>> = list.list.iter().map(string_literal).collect();
+            column_name(&list.expr).zip(values)
         }
-        _ => {}
+        _ => None,
     }
 }
 
@@ -507,12 +498,8 @@ fn as_timestamp(column: Option<ArrayRef>, rows: usize) -> ArrayRef {
 fn time_range(filters: &[Expr]) -> (Option<i64>, Option<i64>) {
     let (mut lower, mut upper): (Option<i64>, Option<i64>) = (None, None);
     let mut tighten_lower = |v: i64| lower = Some(lower.map_or(v, |l| l.max(v)));
-    let mut bounds = Vec::new();
-    for f in filters {
-        collect_bounds(f, &mut bounds);
-    }
     let mut uppers = Vec::new();
-    for (op, v) in bounds {
+    for (op, v) in conjuncts(filters).flat_map(time_bounds) {
         match op {
             Operator::Gt => tighten_lower(v.saturating_add(1)),
             Operator::GtEq => tighten_lower(v),
@@ -531,36 +518,27 @@ fn time_range(filters: &[Expr]) -> (Option<i64>, Option<i64>) {
     (lower, upper)
 }
 
-fn collect_bounds(expr: &Expr, out: &mut Vec<(Operator, i64)>) {
+/// The bounds one conjunct puts on `time`: `time op literal` (either way round), `BETWEEN`.
+fn time_bounds(expr: &Expr) -> Vec<(Operator, i64)> {
     match expr {
-        Expr::BinaryExpr(BinaryExpr {
-            left,
-            op: Operator::And,
-            right,
-        }) => {
-            collect_bounds(left, out);
-            collect_bounds(right, out);
-        }
         Expr::BinaryExpr(BinaryExpr { left, op, right }) => {
-            if let (Some(()), Some(v)) = (is_time(left), timestamp_literal(right)) {
-                out.push((*op, v));
-            } else if let (Some(v), Some(())) = (timestamp_literal(left), is_time(right)) {
-                if let Some(swapped) = op.swap() {
-                    out.push((swapped, v));
-                }
+            match (is_time(left), timestamp_literal(right)) {
+                (Some(()), Some(v)) => vec![(*op, v)],
+                _ => match (timestamp_literal(left), is_time(right), op.swap()) {
+                    (Some(v), Some(()), Some(swapped)) => vec![(swapped, v)],
+                    _ => vec![],
+                },
             }
         }
-        Expr::Between(b) if !b.negated => {
-            if let (Some(()), Some(lo), Some(hi)) = (
-                is_time(&b.expr),
-                timestamp_literal(&b.low),
-                timestamp_literal(&b.high),
-            ) {
-                out.push((Operator::GtEq, lo));
-                out.push((Operator::LtEq, hi));
-            }
-        }
-        _ => {}
+        Expr::Between(b) if !b.negated => match (
+            is_time(&b.expr),
+            timestamp_literal(&b.low),
+            timestamp_literal(&b.high),
+        ) {
+            (Some(()), Some(lo), Some(hi)) => vec![(Operator::GtEq, lo), (Operator::LtEq, hi)],
+            _ => vec![],
+        },
+        _ => vec![],
     }
 }
 

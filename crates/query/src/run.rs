@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
-use datafusion::arrow::datatypes::{DataType, TimeUnit};
 use datafusion::catalog::{CatalogProviderList, MemoryCatalogProviderList};
 use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::common::TableReference;
@@ -33,7 +32,7 @@ use protocol::operations::query::{
 
 use crate::cursor::Cursor;
 use crate::dialect::{self, line_col, Rewritten};
-use crate::provider::{Scan, ScanLog, TimestreamCatalog};
+use crate::provider::{timestamp_type, Scan, ScanLog, TimestreamCatalog};
 use crate::registry::{Cancellation, Registry};
 use crate::{encode, functions, metadata, typing, Error};
 
@@ -189,7 +188,7 @@ impl QueryService {
                 .iter()
                 .map(|name| ParameterMapping {
                     name: name.clone(),
-                    r#type: encode::column_type(&DataType::Timestamp(TimeUnit::Nanosecond, None)),
+                    r#type: encode::column_type(&timestamp_type()),
                 })
                 .collect();
             let schema = planned.plan.schema().as_arrow().clone();

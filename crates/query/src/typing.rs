@@ -661,13 +661,12 @@ impl Checked {
         Ok(Arc::new(result))
     }
 
-    fn apply<T>(&self, a: &ArrayRef, b: &ArrayRef, type_name: &str) -> Result<ArrayRef>
+    fn apply<T>(op: Operator, a: &ArrayRef, b: &ArrayRef, type_name: &str) -> Result<ArrayRef>
     where
         T: ArrowPrimitiveType,
         T::Native: std::fmt::Display + CheckedOps,
     {
         let (a, b) = (a.as_primitive::<T>(), b.as_primitive::<T>());
-        let op = self.op.unwrap_or(Operator::Minus);
         let result: PrimitiveArray<T> = try_binary(a, b, |x, y| {
             let r = match op {
                 Operator::Plus => x.checked_add_(y),
@@ -747,11 +746,11 @@ impl ScalarUDFImpl for Checked {
         let result = match (arrays[0].data_type(), self.op, arrays.get(1)) {
             (DataType::Int32, None, _) => Self::negate::<Int32Type>(&arrays[0], "integer")?,
             (DataType::Int64, None, _) => Self::negate::<Int64Type>(&arrays[0], "bigint")?,
-            (DataType::Int32, Some(_), Some(b)) => {
-                self.apply::<Int32Type>(&arrays[0], b, "integer")?
+            (DataType::Int32, Some(op), Some(b)) => {
+                Self::apply::<Int32Type>(op, &arrays[0], b, "integer")?
             }
-            (DataType::Int64, Some(_), Some(b)) => {
-                self.apply::<Int64Type>(&arrays[0], b, "bigint")?
+            (DataType::Int64, Some(op), Some(b)) => {
+                Self::apply::<Int64Type>(op, &arrays[0], b, "bigint")?
             }
             (other, _, _) => return exec_err!("{} of {other}", Self::word(self.op)),
         };
