@@ -113,10 +113,13 @@ def test_without_data_dir_nothing_persists(server_factory, tsl):
 
 
 def test_sigterm_stops_server(server_factory):
-    srv = server_factory()
-    rc = srv.stop(timeout=10)
-    assert not srv.killed, "server did not exit within 10 s of SIGTERM"
-    assert rc is not None and not srv.running()
+    # SIGTERM sent the moment the banner is read: the handler is already installed (exit code
+    # 0, a clean shutdown rather than death by the signal) and the request is not lost.
+    for _ in range(5):
+        srv = server_factory()
+        rc = srv.stop(timeout=10)
+        assert not srv.killed, "server did not exit within 10 s of SIGTERM"
+        assert rc == 0 and not srv.running(), rc
 
 
 def test_tls_same_port(server_factory, tsl, tmp_path):

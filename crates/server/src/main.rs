@@ -32,6 +32,13 @@ async fn serve() -> std::process::ExitCode {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+    let signalled = match shutdown_signal() {
+        Ok(signalled) => signalled,
+        Err(e) => {
+            eprintln!("timestream-local: cannot install the signal handlers: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
     let server = match Server::start(config).await {
         Ok(s) => s,
         Err(e) => {
@@ -42,7 +49,7 @@ async fn serve() -> std::process::ExitCode {
     println!("{}", server.banner());
     let shutdown = server.shutdown_handle();
     tokio::spawn(async move {
-        wait_for_signal().await;
+        signalled.await;
         shutdown.shutdown();
     });
     match server.run_until_shutdown().await {
@@ -54,27 +61,28 @@ async fn serve() -> std::process::ExitCode {
     }
 }
 
-async fn wait_for_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
+/// Resolves on SIGTERM or SIGINT (Ctrl-C). The handlers are installed here, before the banner
+/// is printed: a supervisor may signal as soon as it reads the banner, and a signal that came
+/// before them would take its inherited disposition instead — the default kills the process
+/// without the final checkpoint, an inherited SIG_IGN leaves it running.
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
         tokio::select! {
-            _ = ctrl_c => {}
             _ = term.recv() => {}
+            _ = interrupt.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
-    }
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 /// A plain HTTP/1.1 GET of the admin health endpoint, with std only.

@@ -57,8 +57,10 @@ pub struct Server {
 pub struct ShutdownHandle(watch::Sender<bool>);
 
 impl ShutdownHandle {
+    /// Takes effect whenever it is called, also before the server runs: the flag is stored even
+    /// while nothing watches it yet.
     pub fn shutdown(&self) {
-        let _ = self.0.send(true);
+        self.0.send_replace(true);
     }
 }
 
@@ -133,6 +135,8 @@ impl Server {
     pub async fn run_until_shutdown(self) -> Result<(), std::io::Error> {
         let graceful = GracefulShutdown::new();
         let mut shutdown = self.shutdown_tx.subscribe();
+        let stopped = shutdown.wait_for(|stopped| *stopped);
+        tokio::pin!(stopped);
         loop {
             tokio::select! {
                 accepted = self.listener.accept() => {
@@ -146,7 +150,7 @@ impl Server {
                     let _ = stream.set_nodelay(true);
                     tokio::spawn(serve_connection(stream, self.state.clone(), self.tls.clone(), graceful.watcher()));
                 }
-                _ = shutdown.changed() => break,
+                _ = &mut stopped => break,
             }
         }
         drop(self.listener);

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod admin;
+mod lifecycle;
 mod protocol_errors;
 mod sigv4;
 mod support;
