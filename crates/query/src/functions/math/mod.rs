@@ -22,6 +22,7 @@ mod random;
 mod sign;
 mod sqrt;
 mod truncate;
+mod width_bucket;
 
 pub use base::{FromBase, ToBase};
 pub use ceiling::Rounding;
@@ -33,6 +34,7 @@ pub use random::Random;
 pub use sign::Sign;
 pub use sqrt::{sqrt, DoubleFunction};
 pub use truncate::truncate;
+pub use width_bucket::WidthBucket;
 
 pub fn functions() -> Vec<Arc<ScalarUDF>> {
     vec![
@@ -52,6 +54,7 @@ pub fn functions() -> Vec<Arc<ScalarUDF>> {
         Arc::new(ScalarUDF::from(Sign::new())),
         Arc::new(ScalarUDF::from(sqrt())),
         Arc::new(ScalarUDF::from(truncate())),
+        Arc::new(ScalarUDF::from(WidthBucket::new())),
     ]
 }
 
