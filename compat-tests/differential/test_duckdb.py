@@ -809,6 +809,27 @@ def _not_in_nulls(g: Gen) -> Q:
     return Q(f"SELECT time, {col} FROM {T} WHERE {col} NOT IN ({sub}){extra}")
 
 
+@template("in_subquery_three_valued")
+def _in_three_valued(g: Gen) -> Q:
+    # IN / NOT IN where the server cannot use a semi/anti join: in the select list, under NOT,
+    # in CASE, correlated. Subqueries without NULLs, with NULLs (az), and empty; x may be NULL.
+    neg = g.pick(["IN", "NOT IN"])
+    col = g.pick(["hostname", "az"])
+    sub = g.pick([f"SELECT hostname FROM {H} WHERE cores >= {g.pick([2, 4, 8])}",
+                  f"SELECT az FROM {T} WHERE measure_name = '{g.pick(SINGLE_MEASURES)}'",
+                  f"SELECT hostname FROM {H} WHERE cores > 1000"])
+    k = g.r.randrange(4)
+    if k == 0:
+        return Q(f"SELECT time, measure_name, {col} {neg} ({sub}) AS v FROM {T} WHERE {g.pred(g.atom_metrics, 1)}")
+    if k == 1:
+        return Q(f"SELECT time, {col} FROM {T} WHERE NOT ({col} {neg} ({sub}) OR {g.atom_metrics()})")
+    if k == 2:
+        return Q(f"SELECT time, measure_name, CASE WHEN {col} {neg} ({sub}) THEN 'y' "
+                 f"WHEN NOT ({col} {neg} ({sub})) THEN 'n' ELSE 'u' END AS v FROM {T}")
+    return Q(f"SELECT m.time, m.measure_name, m.{col} {neg} (SELECT h.hostname FROM {H} h WHERE "
+             f"h.hostname = m.hostname AND h.cores > {g.pick([2, 4, 8])}) AS v FROM {T} m")
+
+
 @template("exists_subquery")
 def _exists(g: Gen) -> Q:
     neg = g.pick(["EXISTS", "NOT EXISTS"])

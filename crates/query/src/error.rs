@@ -87,6 +87,11 @@ impl Error {
                     None => Self::Validation(text),
                 }
             }
+            DataFusionError::Plan(m) | DataFusionError::NotImplemented(m)
+                if is_unplanned_subquery(m) =>
+            {
+                Self::Validation(UNSUPPORTED_SUBQUERY.into())
+            }
             DataFusionError::Plan(m) | DataFusionError::NotImplemented(m) => {
                 Self::Validation(m.clone())
             }
@@ -110,6 +115,23 @@ impl From<Error> for AwsError {
     fn from(e: Error) -> Self {
         e.to_aws()
     }
+}
+
+/// Trino plans every subquery; DataFusion leaves some where they stand and cannot run them.
+pub const UNSUPPORTED_SUBQUERY: &str = "Given subquery is not supported: a subquery in an \
+     aggregate's arguments, in ORDER BY or GROUP BY, or in the select list correlated other than \
+     by equality";
+
+/// DataFusion's texts for a subquery it could not turn into a join.
+fn is_unplanned_subquery(message: &str) -> bool {
+    ["ScalarSubquery", "InSubquery", "Exists"]
+        .iter()
+        .any(|kind| {
+            message.starts_with(&format!(
+                "Physical plan does not support logical expression {kind}"
+            ))
+        })
+        || message.contains("subquery can only be used in")
 }
 
 /// The column name of DataFusion's "No field named x" schema errors.

@@ -16,6 +16,7 @@ pub mod metadata;
 pub mod provider;
 mod registry;
 mod run;
+mod subqueries;
 mod typing;
 
 pub use error::Error;

@@ -23,13 +23,8 @@
 //! - LIKE: a backslash is an ordinary pattern character in Trino unless `ESCAPE` names it, and
 //!   any single character may be the escape; DataFusion escapes with a backslash only. The
 //!   pattern is translated into DataFusion's form.
-//! - `x [NOT] IN (subquery)` is three-valued in Trino: NULL when no value matches and `x` or a
-//!   value is NULL. DataFusion answers it exactly only as a condition of WHERE joined by AND
-//!   (a null-aware anti join for `NOT IN`); under OR or NOT it plans a mark join that answers
-//!   FALSE for NULL, so `NOT IN` there and `IN` under NOT are rejected instead of answered
-//!   wrongly. A correlated `x NOT IN (SELECT y …)` (whose null-aware join DataFusion cannot
-//!   run) becomes `NOT EXISTS (SELECT … WHERE y = x OR y IS NULL OR x IS NULL)`, which is true
-//!   exactly when the NOT IN is.
+//! - `x [NOT] IN (subquery)` and `EXISTS` wherever DataFusion would answer them two-valued or
+//!   not at all: see [`crate::subqueries`].
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, PrimitiveArray};
 use datafusion::arrow::array::{Float64Array, Int64Array, StringArray};
@@ -44,16 +39,14 @@ use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::NullEquality;
 use datafusion::common::{exec_err, DataFusionError};
-use datafusion::common::{plan_err, Column, DFSchema, Result, ScalarValue};
+use datafusion::common::{plan_err, Column, Result, ScalarValue};
 use datafusion::functions_window::expr_fn::row_number;
-use datafusion::logical_expr::expr::{Exists, InSubquery, ScalarFunction};
+use datafusion::logical_expr::expr::ScalarFunction;
 use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::type_coercion::binary::type_union_coercion;
-use datafusion::logical_expr::utils::{conjunction, split_conjunction_owned};
 use datafusion::logical_expr::{
-    BinaryExpr, Cast, ColumnarValue, Expr, Filter, LogicalPlan, LogicalPlanBuilder, Operator,
-    ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Subquery, Values,
-    Volatility,
+    BinaryExpr, Cast, ColumnarValue, Expr, LogicalPlan, LogicalPlanBuilder, Operator,
+    ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Values, Volatility,
 };
 use datafusion::logical_expr::{ExprFunctionExt, ExprSchemable, Join, JoinType};
 use datafusion::logical_expr::{Like, TryCast};
@@ -63,13 +56,16 @@ use datafusion::optimizer::simplify_expressions::SimplifyExpressions;
 use datafusion::optimizer::{OptimizerConfig, OptimizerRule};
 use std::sync::Arc;
 
+use crate::subqueries;
+
 pub fn apply(plan: LogicalPlan, library: &[Arc<ScalarUDF>]) -> Result<LogicalPlan> {
     plan.transform_up_with_subqueries(|node| {
         if matches!(node, LogicalPlan::Limit(_)) {
             return Ok(Transformed::no(node));
         }
         let node = match node {
-            LogicalPlan::Filter(filter) => LogicalPlan::Filter(in_subqueries(filter)?),
+            LogicalPlan::Filter(filter) => LogicalPlan::Filter(subqueries::in_filter(filter)?),
+            LogicalPlan::Projection(projection) => subqueries::in_projection(projection)?,
             LogicalPlan::Join(join) => intersect_or_except(join)?,
             other => other,
         };
@@ -164,131 +160,6 @@ fn timestream_expr(e: Expr, library: &[Arc<ScalarUDF>]) -> Result<Transformed<Ex
         }
         other => Transformed::no(other),
     })
-}
-
-/// Where a filter's `IN (subquery)` conditions stand, for their three-valued answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Place {
-    /// A condition of the filter joined to the others by AND.
-    Conjunct,
-    /// Under AND/OR only: FALSE and NULL filter alike.
-    Monotone,
-    /// Anywhere else (NOT, CASE, comparisons…): FALSE and NULL differ.
-    Other,
-}
-
-fn in_subqueries(filter: Filter) -> Result<Filter> {
-    let schema = filter.input.schema().clone();
-    let mut conditions = Vec::new();
-    for condition in split_conjunction_owned(filter.predicate.clone()) {
-        let condition = match condition {
-            Expr::Not(inner) => match *inner {
-                Expr::InSubquery(InSubquery {
-                    expr,
-                    subquery,
-                    negated: false,
-                }) => Expr::InSubquery(InSubquery::new(expr, subquery, true)),
-                other => Expr::Not(Box::new(other)),
-            },
-            other => other,
-        };
-        let condition = match condition {
-            Expr::InSubquery(InSubquery {
-                expr,
-                subquery,
-                negated: true,
-            }) if !subquery.outer_ref_columns.is_empty() => not_exists(*expr, subquery, &schema)?,
-            other => other,
-        };
-        check_in_subqueries(&condition, Place::Conjunct)?;
-        conditions.push(condition);
-    }
-    match conjunction(conditions) {
-        Some(predicate) if predicate != filter.predicate => {
-            Filter::try_new(predicate, filter.input)
-        }
-        _ => Ok(filter),
-    }
-}
-
-fn check_in_subqueries(e: &Expr, place: Place) -> Result<()> {
-    match e {
-        Expr::BinaryExpr(BinaryExpr { left, op, right })
-            if matches!(op, Operator::And | Operator::Or) =>
-        {
-            let place = match (place, op) {
-                (Place::Other, _) => Place::Other,
-                (Place::Conjunct, Operator::And) => Place::Conjunct,
-                _ => Place::Monotone,
-            };
-            check_in_subqueries(left, place)?;
-            check_in_subqueries(right, place)
-        }
-        Expr::InSubquery(InSubquery { expr, negated, .. }) => {
-            let exact = if *negated {
-                place == Place::Conjunct
-            } else {
-                place != Place::Other
-            };
-            if !exact {
-                return plan_err!(
-                    "{} with a subquery is only supported as a condition of WHERE joined to the \
-                     others by AND{}",
-                    if *negated { "NOT IN" } else { "IN" },
-                    if *negated {
-                        ""
-                    } else {
-                        " or OR, not under NOT"
-                    }
-                );
-            }
-            check_in_subqueries(expr, Place::Other)
-        }
-        other => {
-            other.apply_children(|child| {
-                check_in_subqueries(child, Place::Other)?;
-                Ok(TreeNodeRecursion::Continue)
-            })?;
-            Ok(())
-        }
-    }
-}
-
-/// `x NOT IN (SELECT y …)` (correlated) → `NOT EXISTS (SELECT … WHERE y = x OR y IS NULL OR
-/// x IS NULL)`: as a filter condition, both are true exactly when no `y` matches and neither
-/// `x` nor a `y` is NULL (or the subquery has no rows).
-fn not_exists(x: Expr, subquery: Subquery, outer: &DFSchema) -> Result<Expr> {
-    let (qualifier, field) = subquery.subquery.schema().qualified_field(0);
-    let y = Expr::Column(Column::new(qualifier.cloned(), field.name()));
-    let x = x
-        .transform(|e| match e {
-            Expr::Column(c) => {
-                let (_, field) = outer.qualified_field_from_column(&c)?;
-                let field = field.clone();
-                Ok(Transformed::yes(Expr::OuterReferenceColumn(field, c)))
-            }
-            other => Ok(Transformed::no(other)),
-        })?
-        .data;
-    let mut outer_ref_columns = subquery.outer_ref_columns.clone();
-    x.apply(|e| {
-        if matches!(e, Expr::OuterReferenceColumn(..)) && !outer_ref_columns.contains(e) {
-            outer_ref_columns.push(e.clone());
-        }
-        Ok(TreeNodeRecursion::Continue)
-    })?;
-    let matches = y.clone().eq(x.clone()).or(y.is_null()).or(x.is_null());
-    let plan = LogicalPlanBuilder::from(subquery.subquery.as_ref().clone())
-        .filter(matches)?
-        .build()?;
-    Ok(Expr::Exists(Exists::new(
-        Subquery {
-            subquery: std::sync::Arc::new(plan),
-            outer_ref_columns,
-            spans: subquery.spans,
-        },
-        true,
-    )))
 }
 
 /// `YYYY-MM-DD HH:MM` → `YYYY-MM-DD HH:MM:00`; other text unchanged.
