@@ -76,7 +76,7 @@ impl Error {
                 let text = err.to_string();
                 match missing_column(&text) {
                     Some(column) => {
-                        let at = find_word(&rewritten.sql, &column)
+                        let at = find_identifier(&rewritten.sql, &column)
                             .map(|o| line_col(original, rewritten.original_offset(o)))
                             .unwrap_or((1, 1));
                         Self::Validation(format!(
@@ -142,6 +142,16 @@ fn missing_column(text: &str) -> Option<String> {
         None => rest.split(['.', ' ']).next()?,
     };
     Some(name.to_owned())
+}
+
+/// Where `name` is written as an identifier: at its opening quote when quoted (Trino points
+/// at the token), else at the word.
+fn find_identifier(sql: &str, name: &str) -> Option<usize> {
+    let at = find_word(sql, name)?;
+    let quoted = at > 0
+        && sql.as_bytes()[at - 1] == b'"'
+        && sql.as_bytes().get(at + name.len()) == Some(&b'"');
+    Some(if quoted { at - 1 } else { at })
 }
 
 fn find_word(sql: &str, word: &str) -> Option<usize> {
