@@ -2,11 +2,15 @@
 //! names, types) are `ValidationException` with Timestream's `line L:C: ` prefix; failures while
 //! running are `QueryExecutionException`.
 
+use std::str::FromStr;
+
+use datafusion::arrow::datatypes::DataType;
 use datafusion::error::DataFusionError;
 use datafusion::sql::sqlparser::parser::ParserError;
 use protocol::{AwsError, ErrorCode};
 
 use crate::dialect::{line_col, Rewritten};
+use crate::functions::conversion::sql_type::sql_type_name;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -51,6 +55,10 @@ impl Error {
     /// Classifies a DataFusion error of the query `original` (rewritten as `rewritten`).
     pub fn from_datafusion(e: DataFusionError, original: &str, rewritten: &Rewritten) -> Self {
         let position = |line: usize, col: usize| rewritten.original_line_col(original, line, col);
+        let at = |identifier: &str| {
+            find_identifier(&rewritten.sql, identifier)
+                .map(|o| line_col(original, rewritten.original_offset(o)))
+        };
         match e.find_root() {
             DataFusionError::SQL(err, _)
                 if matches!(err.as_ref(), ParserError::RecursionLimitExceeded) =>
@@ -76,24 +84,19 @@ impl Error {
                 let text = err.to_string();
                 match missing_column(&text) {
                     Some(column) => {
-                        let at = find_identifier(&rewritten.sql, &column)
-                            .map(|o| line_col(original, rewritten.original_offset(o)))
-                            .unwrap_or((1, 1));
+                        let at = at(&column).unwrap_or((1, 1));
                         Self::Validation(format!(
                             "line {}:{}: Column '{}' does not exist",
                             at.0, at.1, column
                         ))
                     }
-                    None => Self::Validation(text),
+                    None => {
+                        Self::Validation(trino_wording(&text, &rewritten.sql, at).unwrap_or(text))
+                    }
                 }
             }
-            DataFusionError::Plan(m) | DataFusionError::NotImplemented(m)
-                if is_unplanned_subquery(m) =>
-            {
-                Self::Validation(UNSUPPORTED_SUBQUERY.into())
-            }
             DataFusionError::Plan(m) | DataFusionError::NotImplemented(m) => {
-                Self::Validation(m.clone())
+                Self::Validation(trino_wording(m, &rewritten.sql, at).unwrap_or_else(|| m.clone()))
             }
             DataFusionError::ArrowError(err, _) => match err.as_ref() {
                 datafusion::arrow::error::ArrowError::DivideByZero => {
@@ -121,6 +124,138 @@ impl From<Error> for AwsError {
 pub const UNSUPPORTED_SUBQUERY: &str = "Given subquery is not supported: a subquery in an \
      aggregate's arguments, in ORDER BY or GROUP BY, or in the select list correlated other than \
      by equality";
+
+/// Trino's wording of a planning error DataFusion words its own way, with its `line L:C:`
+/// position where `at` finds the identifier it names.
+fn trino_wording(
+    message: &str,
+    sql: &str,
+    at: impl Fn(&str) -> Option<(usize, usize)>,
+) -> Option<String> {
+    // DataFusion's planner checks WHERE and HAVING alike and names neither; a statement with a
+    // HAVING but no WHERE can only mean the HAVING (with both, WHERE is named).
+    let keyword = |k: &str| {
+        sql.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+            .any(|w| w.eq_ignore_ascii_case(k))
+    };
+    let having_only = keyword("HAVING") && !keyword("WHERE");
+    let located = |identifier: &str, text: String| match at(identifier) {
+        Some((line, col)) => format!("line {line}:{col}: {text}"),
+        None => text,
+    };
+    if is_unplanned_subquery(message) {
+        return Some(UNSUPPORTED_SUBQUERY.into());
+    }
+    if let Some(rest) = message.strip_prefix("Invalid function '") {
+        let name = rest.split('\'').next()?;
+        return Some(located(name, format!("Function {name} not registered")));
+    }
+    // The library's own text, which DataFusion may wrap ("Function 'year' user-defined
+    // coercion failed with: …") and follow with its own.
+    if let Some(ours) = message.split("Unexpected parameters (").nth(1) {
+        let ours = ours.split(" No function matches").next()?.trim_end();
+        let ours = ours.strip_suffix('.').unwrap_or(ours);
+        let name = ours.split(" for function ").nth(1)?.split('.').next()?;
+        return Some(located(name, format!("Unexpected parameters ({ours}")));
+    }
+    if let Some(args) = message
+        .split("No function matches the given name and argument types '")
+        .nth(1)
+    {
+        let signature = args.split('\'').next()?;
+        let (name, args) = signature.split_once('(')?;
+        let args = args.strip_suffix(')')?;
+        let types = arrow_type_list(args)
+            .iter()
+            .map(sql_type_name)
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Some(located(
+            name,
+            format!("Unexpected parameters ({types}) for function {name}"),
+        ));
+    }
+    if let Some(types) =
+        message.strip_prefix("Cannot infer common string type for string concat operation ")
+    {
+        let (l, r) = types.split_once(" || ")?;
+        let (l, r) = (DataType::from_str(l).ok()?, DataType::from_str(r).ok()?);
+        return Some(format!(
+            "Cannot apply operator: {} || {}",
+            sql_type_name(&l),
+            sql_type_name(&r)
+        ));
+    }
+    if let Some(t) =
+        message.strip_prefix("Unary operator 'NOT' requires a boolean expression, got ")
+    {
+        let t = DataType::from_str(t.trim()).ok()?;
+        return Some(format!(
+            "Value of logical NOT expression must evaluate to a boolean (actual: {})",
+            sql_type_name(&t)
+        ));
+    }
+    if let Some((_, t)) = message
+        .strip_prefix("Cannot create filter with non-boolean predicate")
+        .and_then(|rest| rest.rsplit_once(" returning "))
+    {
+        // The planner checks before Timestream's typing made small integer literals `integer`.
+        let t = match DataType::from_str(t.trim()).ok()? {
+            DataType::Int64 if is_small_integer_literal(message) => DataType::Int32,
+            t => t,
+        };
+        return Some(format!(
+            "{} clause must evaluate to a boolean: actual type {}",
+            if having_only { "HAVING" } else { "WHERE" },
+            sql_type_name(&t)
+        ));
+    }
+    if message.starts_with("Column in SELECT must be in GROUP BY or an aggregate function") {
+        let column = message.split("column \"").nth(1)?.split('"').next()?;
+        let name = column.rsplit('.').next()?;
+        return Some(located(
+            name,
+            format!("'{name}' must be an aggregate expression or appear in GROUP BY clause"),
+        ));
+    }
+    if let Some(rest) = message
+        .split("Ambiguous reference to unqualified field ")
+        .nth(1)
+    {
+        let name = rest.split_whitespace().next()?.trim_matches('"');
+        return Some(located(name, format!("Column '{name}' is ambiguous")));
+    }
+    None
+}
+
+/// Whether DataFusion's filter error names a predicate `'Int64(n)'` with `n` in 32 bits.
+fn is_small_integer_literal(message: &str) -> bool {
+    message
+        .split("predicate 'Int64(")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|n| n.parse::<i32>().ok())
+        .is_some()
+}
+
+/// The Arrow types of DataFusion's `f(Int64, Dictionary(UInt32, Utf8))` argument lists.
+fn arrow_type_list(args: &str) -> Vec<DataType> {
+    let mut types = Vec::new();
+    let (mut depth, mut start) = (0usize, 0usize);
+    for (i, c) in args.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                types.extend(DataType::from_str(args[start..i].trim()).ok());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    types.extend(DataType::from_str(args[start..].trim()).ok());
+    types
+}
 
 /// DataFusion's texts for a subquery it could not turn into a join.
 fn is_unplanned_subquery(message: &str) -> bool {

@@ -17,6 +17,7 @@ pub mod provider;
 mod registry;
 mod run;
 mod subqueries;
+mod type_check;
 mod typing;
 
 pub use error::Error;

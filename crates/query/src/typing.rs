@@ -36,7 +36,7 @@ use datafusion::arrow::datatypes::{
 use datafusion::arrow::datatypes::{DataType, IntervalMonthDayNano};
 use datafusion::arrow::error::ArrowError;
 use datafusion::common::config::ConfigOptions;
-use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
+use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::NullEquality;
 use datafusion::common::{exec_err, DataFusionError};
 use datafusion::common::{plan_err, Column, Result, ScalarValue};
@@ -56,7 +56,7 @@ use datafusion::optimizer::simplify_expressions::SimplifyExpressions;
 use datafusion::optimizer::{OptimizerConfig, OptimizerRule};
 use std::sync::Arc;
 
-use crate::subqueries;
+use crate::{subqueries, type_check};
 
 pub fn apply(plan: LogicalPlan, library: &[Arc<ScalarUDF>]) -> Result<LogicalPlan> {
     plan.transform_up_with_subqueries(|node| {
@@ -85,7 +85,7 @@ pub fn apply(plan: LogicalPlan, library: &[Arc<ScalarUDF>]) -> Result<LogicalPla
             }
             other => other.recompute_schema()?,
         };
-        check_concatenation(&node)?;
+        type_check::check(&node)?;
         Ok(Transformed::yes(node))
     })
     .map(|t| t.data)
@@ -911,61 +911,6 @@ impl ScalarUDFImpl for TimestreamCast {
         } else {
             Ok(ColumnarValue::Array(result))
         }
-    }
-}
-
-/// `a || b` concatenates varchar values (or arrays) only: Trino does not convert other operands
-/// (`'a' || 1` is a type error, timestream-sql.md §5.4); DataFusion would cast them to text.
-fn check_concatenation(node: &LogicalPlan) -> Result<()> {
-    let schema = datafusion::logical_expr::utils::merge_schema(&node.inputs());
-    let mut error = Ok(());
-    node.apply_expressions(|e| {
-        e.apply(|e| {
-            if let Expr::BinaryExpr(BinaryExpr {
-                left,
-                op: Operator::StringConcat,
-                right,
-            }) = e
-            {
-                let (l, r) = (left.get_type(&schema)?, right.get_type(&schema)?);
-                let textual = |t: &DataType| {
-                    is_text(t)
-                        || matches!(t, DataType::Dictionary(_, v) if is_text(v))
-                        || matches!(t, DataType::Null)
-                };
-                let listy = |t: &DataType| {
-                    matches!(
-                        t,
-                        DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..)
-                    )
-                };
-                if !(listy(&l) || listy(&r) || textual(&l) && textual(&r)) {
-                    error = plan_err!(
-                        "Cannot apply operator: {} || {}",
-                        sql_type_name(&l),
-                        sql_type_name(&r)
-                    );
-                    return Ok(TreeNodeRecursion::Stop);
-                }
-            }
-            Ok(TreeNodeRecursion::Continue)
-        })
-    })?;
-    error
-}
-
-fn sql_type_name(t: &DataType) -> String {
-    match t {
-        DataType::Int32 => "integer".into(),
-        DataType::Int64 => "bigint".into(),
-        DataType::Float64 => "double".into(),
-        DataType::Boolean => "boolean".into(),
-        DataType::Timestamp(_, _) => "timestamp".into(),
-        DataType::Date32 => "date".into(),
-        DataType::Time64(_) => "time".into(),
-        DataType::Interval(_) => "interval".into(),
-        t if is_text(t) || matches!(t, DataType::Dictionary(..)) => "varchar".into(),
-        other => other.to_string().to_lowercase(),
     }
 }
 
