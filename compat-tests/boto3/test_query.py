@@ -244,6 +244,30 @@ def test_deeply_nested_statements_are_refused_not_fatal(query):
     assert query.query(QueryString="SELECT 1")["Rows"] == [{"Data": [{"ScalarValue": "1"}]}]
 
 
+def test_sql_cannot_touch_the_servers_files(query, metrics, tmp_path):
+    """Timestream SQL is read-only: DataFusion's COPY / CREATE EXTERNAL TABLE / SET never run
+    (they used to write files as the server's user), and the store is intact afterwards."""
+    victim = tmp_path / "victim.csv"
+    victim.write_text("precious\n")
+    for sql in [
+        f"COPY (SELECT 1) TO '{victim}'",
+        f"COPY monitoring.server_metrics TO '{tmp_path}/dump.json' STORED AS JSON",
+        f"COPY (SELECT 1) TO '{tmp_path}/dir/' STORED AS CSV",
+        f"CREATE EXTERNAL TABLE e STORED AS CSV LOCATION '{victim}'",
+        "SET datafusion.execution.batch_size = 1",
+    ]:
+        for call in (lambda: query.query(QueryString=sql),
+                     lambda: query.prepare_query(QueryString=sql, ValidateOnly=True)):
+            with pytest.raises(botocore.exceptions.ClientError) as e:
+                call()
+            assert e.value.response["Error"]["Code"] == "ValidationException"
+            assert "mismatched input" in e.value.response["Error"]["Message"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["victim.csv"]
+    assert victim.read_text() == "precious\n"
+    rows = query.query(QueryString="SELECT count(*) FROM monitoring.server_metrics")["Rows"]
+    assert rows == [{"Data": [{"ScalarValue": "41"}]}]
+
+
 def test_cancel_a_paged_query(query, metrics):
     first = query.query(QueryString="SELECT time FROM monitoring.server_metrics", MaxRows=5)
     assert "NextToken" in first

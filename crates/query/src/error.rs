@@ -96,6 +96,11 @@ impl Error {
                 }
             }
             DataFusionError::Plan(m) | DataFusionError::NotImplemented(m) => {
+                // Our own checks place their errors in the text DataFusion parsed.
+                if let Some((l, c, rest)) = leading_position(m) {
+                    let (l, c) = position(l, c);
+                    return Self::Validation(format!("line {l}:{c}: {rest}"));
+                }
                 Self::Validation(trino_wording(m, &rewritten.sql, at).unwrap_or_else(|| m.clone()))
             }
             DataFusionError::ArrowError(err, _) => match err.as_ref() {
@@ -226,6 +231,14 @@ fn trino_wording(
         return Some(located(name, format!("Column '{name}' is ambiguous")));
     }
     None
+}
+
+/// `line L:C: rest` → `(L, C, rest)`.
+fn leading_position(message: &str) -> Option<(usize, usize, &str)> {
+    let rest = message.strip_prefix("line ")?;
+    let (position, rest) = rest.split_once(": ")?;
+    let (l, c) = position.split_once(':')?;
+    Some((l.parse().ok()?, c.parse().ok()?, rest))
 }
 
 /// Whether DataFusion's filter error names a predicate `'Int64(n)'` with `n` in 32 bits.

@@ -14,6 +14,7 @@ mod error;
 pub mod functions;
 pub mod metadata;
 pub mod provider;
+mod read_only;
 mod registry;
 mod run;
 mod subqueries;

@@ -2,6 +2,7 @@
 //! the catalog with AWS's texts, planning and execution on DataFusion under the 60 s limit,
 //! AWS's output names, then the first page.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -34,7 +35,7 @@ use crate::cursor::Cursor;
 use crate::dialect::{self, line_col, Rewritten};
 use crate::provider::{timestamp_type, Scan, ScanLog, TimestreamCatalog};
 use crate::registry::{Cancellation, Registry};
-use crate::{encode, functions, metadata, typing, Error};
+use crate::{encode, functions, metadata, read_only, typing, Error};
 
 /// AWS cuts a synchronous Query call off after 60 s.
 const QUERY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -257,6 +258,7 @@ impl QueryService {
         let mut statement = state
             .sql_to_statement(&rewritten.sql, &datafusion::config::Dialect::Generic)
             .map_err(df_error)?;
+        read_only::check_statement(&statement, query)?;
         if dialect::too_deep(&statement) {
             return Err(Error::Validation(STATEMENT_TOO_LARGE.into()));
         }
@@ -277,6 +279,7 @@ impl QueryService {
         let parameters = bind_parameters(&mut statement, scheduled_runtime, query, &rewritten)?;
         dialect::rewrite_statement(&mut statement);
         let plan = state.statement_to_plan(statement).await.map_err(df_error)?;
+        read_only::check_plan(&plan, query)?;
         let plan = typing::apply(plan, &self.functions).map_err(df_error)?;
         // Analyzed now (DataFusion would do it when running): the result types are the coerced
         // ones (a CASE or UNION of bigint and double is double).
@@ -481,11 +484,18 @@ fn session_template(
         .with_target_partitions(2)
         .set_usize("datafusion.sql_parser.recursion_limit", 1000);
     config.options_mut().sql_parser.enable_ident_normalization = false;
+    // Column references keep their place in the text, for the `line L:C:` of type errors.
+    config.options_mut().sql_parser.collect_spans = true;
     // Trino sorts NULLs last in both directions.
     config.options_mut().sql_parser.default_null_ordering = "nulls_last".into();
     let state = SessionStateBuilder::new()
         .with_config(config)
         .with_default_features()
+        // Nothing that reads or writes files or URLs (read_only.rs): no CREATE EXTERNAL TABLE
+        // factories, no COPY formats, no table functions (Timestream has none).
+        .with_table_factories(HashMap::new())
+        .with_file_formats(Vec::new())
+        .with_table_functions(HashMap::new())
         .with_optimizer_rules(typing::optimizer_rules())
         .with_analyzer_rules(typing::analyzer_rules())
         .build();

@@ -16,10 +16,15 @@
 //!   integer` (`HAVING clause …`), `Left side of logical expression must evaluate to a boolean
 //!   (actual: varchar)` (`Right side …`), `Value of logical NOT expression must evaluate to a
 //!   boolean (actual: varchar)`.
+//!
+//! Each error is placed as Trino places it (the comparison's left operand, the item that does not
+//! fit, the condition) with `line L:C:` when that expression starts with a column: DataFusion
+//! keeps the spans of column references only. The position is in the text DataFusion parsed (the
+//! dialect's rewrite); the error mapping translates it to the user's text.
 
 use datafusion::arrow::datatypes::{DataType, IntervalUnit};
 use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
-use datafusion::common::{plan_err, DFSchema, Result};
+use datafusion::common::{DFSchema, DataFusionError, Result};
 use datafusion::logical_expr::expr::{Between, Case, InList, ScalarFunction};
 use datafusion::logical_expr::utils::merge_schema;
 use datafusion::logical_expr::{BinaryExpr, Expr, ExprSchemable, LogicalPlan, Operator};
@@ -97,10 +102,13 @@ pub fn check(node: &LogicalPlan) -> Result<()> {
         };
         let t = filter.predicate.get_type(&schema)?;
         if !is_boolean(&t) {
-            return plan_err!(
-                "{clause} clause must evaluate to a boolean: actual type {}",
-                sql_type_name(&t)
-            );
+            return Err(at(
+                &filter.predicate,
+                format!(
+                    "{clause} clause must evaluate to a boolean: actual type {}",
+                    sql_type_name(&t)
+                ),
+            ));
         }
     }
     Ok(())
@@ -125,20 +133,26 @@ fn check_expr(e: &Expr, schema: &DFSchema) -> Result<()> {
                 | Operator::IsNotDistinctFrom
                     if common_kind(kind(&l), kind(&r)).is_none() =>
                 {
-                    plan_err!(
-                        "Cannot apply operator: {} {op} {}",
-                        sql_type_name(&l),
-                        sql_type_name(&r)
-                    )
+                    Err(at(
+                        left,
+                        format!(
+                            "Cannot apply operator: {} {op} {}",
+                            sql_type_name(&l),
+                            sql_type_name(&r)
+                        ),
+                    ))
                 }
                 Operator::And | Operator::Or => {
-                    for (side, t) in [("Left", &l), ("Right", &r)] {
+                    for (side, operand, t) in [("Left", left, &l), ("Right", right, &r)] {
                         if !is_boolean(t) {
-                            return plan_err!(
-                                "{side} side of logical expression must evaluate to a boolean \
-                                 (actual: {})",
-                                sql_type_name(t)
-                            );
+                            return Err(at(
+                                operand,
+                                format!(
+                                    "{side} side of logical expression must evaluate to a \
+                                     boolean (actual: {})",
+                                    sql_type_name(t)
+                                ),
+                            ));
                         }
                     }
                     Ok(())
@@ -149,11 +163,14 @@ fn check_expr(e: &Expr, schema: &DFSchema) -> Result<()> {
                     if array(&l) || array(&r) || textual(&l) && textual(&r) {
                         Ok(())
                     } else {
-                        plan_err!(
-                            "Cannot apply operator: {} || {}",
-                            sql_type_name(&l),
-                            sql_type_name(&r)
-                        )
+                        Err(at(
+                            left,
+                            format!(
+                                "Cannot apply operator: {} || {}",
+                                sql_type_name(&l),
+                                sql_type_name(&r)
+                            ),
+                        ))
                     }
                 }
                 _ => Ok(()),
@@ -164,10 +181,13 @@ fn check_expr(e: &Expr, schema: &DFSchema) -> Result<()> {
             if is_boolean(&t) {
                 Ok(())
             } else {
-                plan_err!(
-                    "Value of logical NOT expression must evaluate to a boolean (actual: {})",
-                    sql_type_name(&t)
-                )
+                Err(at(
+                    x,
+                    format!(
+                        "Value of logical NOT expression must evaluate to a boolean (actual: {})",
+                        sql_type_name(&t)
+                    ),
+                ))
             }
         }
         Expr::Between(Between {
@@ -182,12 +202,15 @@ fn check_expr(e: &Expr, schema: &DFSchema) -> Result<()> {
             if fits(&lo) && fits(&hi) {
                 Ok(())
             } else {
-                plan_err!(
-                    "Cannot check if {} is BETWEEN {} and {}",
-                    sql_type_name(&v),
-                    sql_type_name(&lo),
-                    sql_type_name(&hi)
-                )
+                Err(at(
+                    expr,
+                    format!(
+                        "Cannot check if {} is BETWEEN {} and {}",
+                        sql_type_name(&v),
+                        sql_type_name(&lo),
+                        sql_type_name(&hi)
+                    ),
+                ))
             }
         }
         Expr::InList(InList { expr, list, .. }) => same_kind(
@@ -231,10 +254,13 @@ fn same_kind<'a>(
                 Some(joined) if joined != so_far || wider(&t, &so_far_type) => Some((joined, t)),
                 Some(_) => Some((so_far, so_far_type)),
                 None => {
-                    return plan_err!(
-                        "{what} must be the same type: {}",
-                        sql_type_name(&so_far_type)
-                    );
+                    return Err(at(
+                        item,
+                        format!(
+                            "{what} must be the same type: {}",
+                            sql_type_name(&so_far_type)
+                        ),
+                    ));
                 }
             },
         };
@@ -252,4 +278,27 @@ fn wider(a: &DataType, b: &DataType) -> bool {
         _ => 0,
     };
     rank(a) > rank(b)
+}
+
+/// A type error at `e`: `line L:C: message` when `e` starts with a column reference (its span
+/// in the parsed text), else the message alone.
+fn at(e: &Expr, message: String) -> DataFusionError {
+    let start = |e: &Expr| -> Option<(u64, u64)> {
+        let mut e = e;
+        loop {
+            match e {
+                Expr::Column(c) => {
+                    return c.spans().first().map(|s| (s.start.line, s.start.column));
+                }
+                Expr::BinaryExpr(BinaryExpr { left, .. }) => e = left,
+                _ => return None,
+            }
+        }
+    };
+    match start(e) {
+        Some((line, column)) if line > 0 => {
+            DataFusionError::Plan(format!("line {line}:{column}: {message}"))
+        }
+        _ => DataFusionError::Plan(message),
+    }
 }

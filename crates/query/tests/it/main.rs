@@ -4,5 +4,6 @@
 
 extern crate timestream_local_query as query;
 
+mod read_only;
 mod scopes;
 mod walkthrough;
