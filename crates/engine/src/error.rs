@@ -30,6 +30,15 @@ pub enum Error {
         count: usize,
         limit: usize,
     },
+    #[error("The scheduled query {0} does not exist.")]
+    ScheduledQueryNotFound(String),
+    #[error("A scheduled query with the name {0} already exists.")]
+    ScheduledQueryExists(String),
+    #[error("The account has reached its quota of {limit} scheduled queries in this region.")]
+    ScheduledQueryQuota { limit: usize },
+    /// A definition the service refuses at creation (schedule expression, target, query).
+    #[error("{0}")]
+    InvalidScheduledQuery(String),
     #[error("The NextToken is invalid or expired.")]
     InvalidNextToken,
     #[error("{0}")]
@@ -60,12 +69,19 @@ impl Error {
             Self::DatabaseNotFound(_) | Self::TableNotFound { .. } | Self::ResourceNotFound(_) => {
                 ErrorCode::ResourceNotFoundException
             }
-            Self::DatabaseExists(_) | Self::TableExists { .. } => ErrorCode::ConflictException,
+            Self::ScheduledQueryNotFound(arn) => {
+                return AwsError::new(ErrorCode::ResourceNotFoundException, self.to_string())
+                    .with_member("ScheduledQueryArn", serde_json::Value::String(arn.clone()));
+            }
+            Self::DatabaseExists(_) | Self::TableExists { .. } | Self::ScheduledQueryExists(_) => {
+                ErrorCode::ConflictException
+            }
             Self::DatabaseNotEmpty(_)
             | Self::TooManyPartitionKeys
             | Self::InvalidSchema(_)
             | Self::InvalidNextToken
             | Self::InvalidAccountSettings(_)
+            | Self::InvalidScheduledQuery(_)
             | Self::InvalidWrite(_) => ErrorCode::ValidationException,
             Self::RejectedRecords(records) => {
                 return AwsError::new(ErrorCode::RejectedRecordsException, self.to_string())
@@ -75,9 +91,10 @@ impl Error {
                     );
             }
             Self::Throttled => ErrorCode::ThrottlingException,
-            Self::DatabaseQuota { .. } | Self::TableQuota { .. } | Self::TagQuota { .. } => {
-                ErrorCode::ServiceQuotaExceededException
-            }
+            Self::DatabaseQuota { .. }
+            | Self::TableQuota { .. }
+            | Self::TagQuota { .. }
+            | Self::ScheduledQueryQuota { .. } => ErrorCode::ServiceQuotaExceededException,
             Self::Storage(_) | Self::Corrupt(_) | Self::NotCommitted(_) | Self::ShuttingDown => {
                 tracing::error!(error = %self, "engine failure");
                 return AwsError::internal(

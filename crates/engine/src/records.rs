@@ -22,6 +22,21 @@ impl Engine {
         scope: &Scope,
         input: WriteRecordsInput,
     ) -> Result<WriteOutcome> {
+        let outcome = self.write_records_partially(scope, input).await?;
+        if !outcome.rejected.is_empty() {
+            return Err(Error::RejectedRecords(outcome.rejected));
+        }
+        Ok(outcome)
+    }
+
+    /// WriteRecords for callers that need both halves of a partly rejected request (scheduled
+    /// queries report what they ingested and what was rejected): record-level rejections are
+    /// in the outcome, not an error.
+    pub async fn write_records_partially(
+        &self,
+        scope: &Scope,
+        input: WriteRecordsInput,
+    ) -> Result<WriteOutcome> {
         let settings = self.table_settings(scope, &input.database_name, &input.table_name)?;
         let candidates = prepare(input.common_attributes.as_ref(), &input.records)?;
         let (reply, rx) = oneshot::channel();
@@ -33,12 +48,9 @@ impl Engine {
             reply,
         };
         let outcome = self.writer.submit(job, rx).await?;
-        if !outcome.rejected.is_empty() {
-            return Err(Error::RejectedRecords(outcome.rejected));
-        }
         Ok(WriteOutcome {
             ingested: outcome.ingested,
-            rejected: Vec::new(),
+            rejected: outcome.rejected,
         })
     }
 

@@ -36,8 +36,34 @@ const MIGRATION_2: &str = r#"
     ALTER TABLE records_by_time RENAME TO records;
 "#;
 
+/// Scheduled queries (wire-protocol.md §5.6): each one's definition as CreateScheduledQuery
+/// took it (JSON), its state and its next pending invocation; and the summaries of its runs.
+const MIGRATION_3: &str = r#"
+    CREATE TABLE scheduled_queries (
+        account      TEXT NOT NULL,
+        region       TEXT NOT NULL,
+        name         TEXT NOT NULL,
+        arn          TEXT NOT NULL UNIQUE,
+        definition   TEXT NOT NULL,
+        state        TEXT NOT NULL,
+        created_ns   INTEGER NOT NULL,
+        next_ns      INTEGER,
+        previous_ns  INTEGER,
+        client_token TEXT,
+        PRIMARY KEY (account, region, name)
+    ) WITHOUT ROWID;
+    CREATE INDEX scheduled_queries_by_next ON scheduled_queries (next_ns);
+    CREATE TABLE scheduled_query_runs (
+        arn     TEXT NOT NULL,
+        seq     INTEGER NOT NULL,
+        failed  INTEGER NOT NULL,
+        summary TEXT NOT NULL,
+        PRIMARY KEY (arn, seq)
+    ) WITHOUT ROWID;
+"#;
+
 /// Migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
+const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
 
 const MIGRATION_1: &str = r#"
     CREATE TABLE databases (
@@ -255,7 +281,8 @@ impl Engine {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(
             "DELETE FROM records; DELETE FROM series; DELETE FROM measure_names; DELETE FROM table_columns;
-             DELETE FROM tags; DELETE FROM tables; DELETE FROM databases; DELETE FROM account_settings;",
+             DELETE FROM tags; DELETE FROM tables; DELETE FROM databases; DELETE FROM account_settings;
+             DELETE FROM scheduled_queries; DELETE FROM scheduled_query_runs;",
         )?;
         tx.commit()?;
         self.core.lock_states().clear();

@@ -17,6 +17,7 @@ pub mod provider;
 mod read_only;
 mod registry;
 mod run;
+pub mod scheduled_query;
 mod subqueries;
 mod type_check;
 mod typing;

@@ -3,6 +3,7 @@
 //! AWS's output names, then the first page.
 
 use std::collections::HashMap;
+use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -38,23 +39,71 @@ use crate::registry::{Cancellation, Registry};
 use crate::{encode, functions, metadata, read_only, typing, Error};
 
 /// AWS cuts a synchronous Query call off after 60 s.
-const QUERY_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const QUERY_TIMEOUT: Duration = Duration::from_secs(60);
 /// AWS meters at least 10 MB per data query.
 const MIN_METERED_BYTES: i64 = 10_000_000;
 
 pub struct QueryService {
-    engine: Arc<Engine>,
+    pub(crate) engine: Arc<Engine>,
     functions: Vec<Arc<ScalarUDF>>,
     /// Every query's session before its catalog: see [`session_template`].
     template: SessionState,
     registry: Mutex<Registry>,
+    /// The last record version a scheduled query run wrote (scheduled_query.rs).
+    pub(crate) scheduled_version: AtomicI64,
+}
+
+/// A query run to completion: its result and what it read.
+pub(crate) struct Executed {
+    pub schema: SchemaRef,
+    /// AWS's names of the result columns, in order.
+    pub names: Vec<String>,
+    pub batches: Vec<RecordBatch>,
+    pub scans: Vec<Scan>,
+    /// The query's start time (`now()`), nanoseconds.
+    pub start_ns: i64,
+    /// A metadata statement (SHOW, DESCRIBE): it scans and meters nothing (timestream-sql.md
+    /// §7.1).
+    pub metadata: bool,
+}
+
+impl Planned {
+    /// AWS's names of the result columns, in order.
+    pub(crate) fn names(&self) -> Vec<String> {
+        self.plan
+            .schema()
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                self.columns
+                    .as_ref()
+                    .and_then(|c| c.get(i))
+                    .map_or_else(|| f.name().clone(), |c| c.name.clone())
+            })
+            .collect()
+    }
+}
+
+impl Executed {
+    pub fn bytes_scanned(&self) -> i64 {
+        self.scans.iter().map(|s| s.bytes as i64).sum()
+    }
+
+    pub fn bytes_metered(&self) -> i64 {
+        if self.metadata {
+            0
+        } else {
+            self.bytes_scanned().max(MIN_METERED_BYTES)
+        }
+    }
 }
 
 /// A planned query, ready to run or to describe.
-struct Planned {
+pub(crate) struct Planned {
     rewritten: Rewritten,
     state: SessionState,
-    plan: LogicalPlan,
+    pub(crate) plan: LogicalPlan,
     columns: Option<Vec<OutputColumn>>,
     scans: ScanLog,
     /// The query's start time (`now()`), nanoseconds.
@@ -82,6 +131,7 @@ impl QueryService {
             ),
             functions,
             registry: Mutex::default(),
+            scheduled_version: AtomicI64::new(0),
         }
     }
 
@@ -245,7 +295,7 @@ impl QueryService {
 
     /// Parses, checks and plans `query`; `@scheduled_runtime` is bound to `scheduled_runtime`
     /// (nanoseconds) when given, and an error otherwise, as is every other parameter.
-    async fn plan(
+    pub(crate) async fn plan(
         &self,
         scope: &Scope,
         query: &str,
@@ -310,21 +360,48 @@ impl QueryService {
         query_id: &str,
         insights: bool,
     ) -> Result<Cursor, Error> {
+        let executed = self.execute(scope, query, None).await?;
+        let status = QueryStatus {
+            progress_percentage: 100.0,
+            cumulative_bytes_scanned: executed.bytes_scanned(),
+            cumulative_bytes_metered: executed.bytes_metered(),
+        };
+        let mut cursor = new_cursor(
+            scope,
+            query,
+            query_id,
+            &executed.schema,
+            Some(executed.names),
+            executed.batches,
+        );
+        cursor.status = status;
+        cursor.insights = insights
+            .then(|| self.insights(scope, &executed.scans, &cursor.batches, executed.start_ns));
+        Ok(cursor)
+    }
+
+    /// Runs `query` to completion (a metadata statement or a planned query), `@scheduled_runtime`
+    /// bound to `scheduled_runtime` when given.
+    pub(crate) async fn execute(
+        &self,
+        scope: &Scope,
+        query: &str,
+        scheduled_runtime: Option<i64>,
+    ) -> Result<Executed, Error> {
         if let Some(statement) = metadata::parse(query) {
             let batch = metadata::run(&self.engine, scope, &statement?)?;
-            // Metadata statements scan and meter nothing (timestream-sql.md §7.1).
-            let status = QueryStatus {
-                progress_percentage: 100.0,
-                cumulative_bytes_scanned: 0,
-                cumulative_bytes_metered: 0,
-            };
-            let mut cursor = new_cursor(scope, query, query_id, &batch.schema(), None, vec![batch]);
-            cursor.status = status;
-            let now = self.engine.clock().now_ns();
-            cursor.insights = insights.then(|| self.insights(scope, &[], &cursor, now));
-            return Ok(cursor);
+            let schema = batch.schema();
+            return Ok(Executed {
+                names: schema.fields().iter().map(|f| f.name().clone()).collect(),
+                schema,
+                batches: vec![batch],
+                scans: Vec::new(),
+                start_ns: self.engine.clock().now_ns(),
+                metadata: true,
+            });
         }
-        let planned = self.plan(scope, query, None).await?;
+        let planned = self.plan(scope, query, scheduled_runtime).await?;
+        let names = planned.names();
         let rewritten = planned.rewritten;
         let frame = DataFrame::new(planned.state, planned.plan);
         let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
@@ -334,35 +411,30 @@ impl QueryService {
             .await
             .map_err(|e| Error::from_datafusion(e, query, &rewritten))?;
         tracing::debug!(elapsed = ?started.elapsed(), rows = batches.iter().map(|b| b.num_rows()).sum::<usize>(), "query ran");
-
-        let names = planned
-            .columns
-            .map(|c| c.into_iter().map(|c| c.name).collect());
         let scans = planned
             .scans
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
-        let scanned = scans.iter().map(|s| s.bytes as i64).sum::<i64>();
-        let mut cursor = new_cursor(scope, query, query_id, &schema, names, batches);
-        cursor.status = QueryStatus {
-            progress_percentage: 100.0,
-            cumulative_bytes_scanned: scanned,
-            cumulative_bytes_metered: scanned.max(MIN_METERED_BYTES),
-        };
-        cursor.insights = insights.then(|| self.insights(scope, &scans, &cursor, planned.start_ns));
-        Ok(cursor)
+        Ok(Executed {
+            schema,
+            names,
+            batches,
+            scans,
+            start_ns: planned.start_ns,
+            metadata: false,
+        })
     }
 
     /// QueryInsights of a finished run: the tables it read, the widest time range one of them
     /// was read over (an open side counts from the table's retention floor / up to now), and
     /// the output's size. Every series of a table is read (no spatial pruning), so spatial
     /// coverage is 1 for each table read.
-    fn insights(
+    pub(crate) fn insights(
         &self,
         scope: &Scope,
         scans: &[Scan],
-        cursor: &Cursor,
+        batches: &[RecordBatch],
         now: i64,
     ) -> QueryInsightsResponse {
         let widest = scans
@@ -388,9 +460,8 @@ impl QueryService {
                 (range, s)
             })
             .max_by_key(|(range, _)| *range);
-        let output_rows = cursor.batches.iter().map(|b| b.num_rows() as i64).sum();
-        let output_bytes = cursor
-            .batches
+        let output_rows = batches.iter().map(|b| b.num_rows() as i64).sum();
+        let output_bytes = batches
             .iter()
             .map(|b| b.get_array_memory_size() as i64)
             .sum();

@@ -10,7 +10,8 @@
 //! | `GET stats` | server-side latency per operation: `{"Op":{"count","p50_us","p99_us","max_us"}}` |
 //! | `POST stats/reset` | clears those figures |
 //! | `GET clock` | `{"now_ns", "now", "frozen", "offset_ns"}` |
-//! | `POST clock` | body: any of `{"freeze": bool, "at_ns": n, "advance_ns": n, "offset_ns": n}`; then runs tiering and expiry at the new time |
+//! | `POST clock` | body: any of `{"freeze": bool, "at_ns": n, "advance_ns": n, "offset_ns": n}`; then runs tiering and expiry, and every scheduled-query invocation due, at the new time |
+//! | `GET scheduled-queries` | every scheduled query of every scope: state, pending invocation, recent runs (newest first), notifications sent |
 
 use hyper::{Method, StatusCode};
 use protocol::AwsError;
@@ -21,7 +22,7 @@ use crate::http::{error_response, json_response, HttpResponse};
 use crate::state::AppState;
 use crate::ADMIN_PREFIX;
 
-pub fn handle(
+pub async fn handle(
     state: &AppState,
     method: &Method,
     path: &str,
@@ -43,8 +44,13 @@ pub fn handle(
         (&Method::POST, "reset") => state
             .engine
             .reset()
-            .map(|()| json!({}))
+            .map(|()| {
+                state.scheduler.notifier.clear();
+                state.scheduler.wake();
+                json!({})
+            })
             .map_err(AwsError::from),
+        (&Method::GET, "scheduled-queries") => scheduled_queries(state),
         (&Method::GET, "state") => state
             .engine
             .state_summary()
@@ -64,7 +70,14 @@ pub fn handle(
             Ok(json!({}))
         }
         (&Method::GET, "clock") => Ok(clock_json(state)),
-        (&Method::POST, "clock") => set_clock(state, body),
+        (&Method::POST, "clock") => match set_clock(state, body) {
+            Ok(clock) => {
+                // Every scheduled-query invocation the move made due has run when this answers.
+                state.scheduler.catch_up().await;
+                Ok(clock)
+            }
+            Err(e) => Err(e),
+        },
         _ => {
             return json_response(
                 StatusCode::NOT_FOUND,
@@ -164,4 +177,30 @@ fn clock_json(state: &AppState) -> Value {
         "frozen": clock.is_frozen(),
         "offset_ns": clock.offset_ns(),
     })
+}
+
+fn scheduled_queries(state: &AppState) -> Result<Value, AwsError> {
+    let queries = state.engine.all_scheduled_queries()?;
+    let ns = |t: Option<i64>| {
+        t.map(|t| chrono::DateTime::<chrono::Utc>::from_timestamp_nanos(t).to_rfc3339())
+    };
+    Ok(json!({
+        "scheduled_queries": queries
+            .into_iter()
+            .map(|(q, runs)| {
+                json!({
+                    "arn": q.arn,
+                    "account": q.scope.account,
+                    "region": q.scope.region,
+                    "name": q.definition.name,
+                    "state": q.state.as_str(),
+                    "schedule_expression": q.definition.schedule_configuration.schedule_expression,
+                    "next_invocation": ns(q.next_ns),
+                    "previous_invocation": ns(q.previous_ns),
+                    "runs": runs,
+                    "notifications": state.scheduler.notifier.history(&q.arn),
+                })
+            })
+            .collect::<Vec<_>>(),
+    }))
 }

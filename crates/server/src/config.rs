@@ -52,6 +52,15 @@ pub struct Config {
     /// Write the PEM of that local CA here, for clients to trust (SSL_CERT_FILE).
     #[arg(long, env = "TIMESTREAM_LOCAL_TLS_CA_FILE", requires = "tls")]
     pub tls_ca_file: Option<PathBuf>,
+    /// Directory standing in for S3: `s3://BUCKET/KEY` is `DIR/BUCKET/KEY` (scheduled-query
+    /// error reports). Default: `s3` inside --data-dir, else a temporary directory.
+    #[arg(long, env = "TIMESTREAM_LOCAL_S3_DIR")]
+    pub s3_dir: Option<PathBuf>,
+    /// An SNS-compatible endpoint (LocalStack, moto) to publish scheduled-query notifications
+    /// to, SigV4-signed with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (default test/test).
+    /// Without it notifications are logged and kept for the admin API only.
+    #[arg(long, env = "TIMESTREAM_LOCAL_SNS_ENDPOINT_URL")]
+    pub sns_endpoint_url: Option<String>,
     /// Do not serve: ask the server at --host/--port for its health and exit 0 if it is up
     /// (for container health checks, where no HTTP client is installed).
     #[arg(long)]

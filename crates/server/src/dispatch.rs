@@ -175,12 +175,60 @@ pub async fn dispatch(
             invoke::<ops::cancel_query::CancelQuery, _, _>(ctx, Query, body, handlers::cancel_query)
                 .await
         }
-        "CreateScheduledQuery"
-        | "DeleteScheduledQuery"
-        | "DescribeScheduledQuery"
-        | "ExecuteScheduledQuery"
-        | "ListScheduledQueries"
-        | "UpdateScheduledQuery" => not_built_yet(Query, operation, body),
+        "CreateScheduledQuery" => {
+            invoke::<ops::create_scheduled_query::CreateScheduledQuery, _, _>(
+                ctx,
+                Query,
+                body,
+                handlers::create_scheduled_query,
+            )
+            .await
+        }
+        "DescribeScheduledQuery" => {
+            invoke::<ops::describe_scheduled_query::DescribeScheduledQuery, _, _>(
+                ctx,
+                Query,
+                body,
+                handlers::describe_scheduled_query,
+            )
+            .await
+        }
+        "ListScheduledQueries" => {
+            invoke::<ops::list_scheduled_queries::ListScheduledQueries, _, _>(
+                ctx,
+                Query,
+                body,
+                handlers::list_scheduled_queries,
+            )
+            .await
+        }
+        "UpdateScheduledQuery" => {
+            invoke::<ops::update_scheduled_query::UpdateScheduledQuery, _, _>(
+                ctx,
+                Query,
+                body,
+                handlers::update_scheduled_query,
+            )
+            .await
+        }
+        "DeleteScheduledQuery" => {
+            invoke::<ops::delete_scheduled_query::DeleteScheduledQuery, _, _>(
+                ctx,
+                Query,
+                body,
+                handlers::delete_scheduled_query,
+            )
+            .await
+        }
+        "ExecuteScheduledQuery" => {
+            invoke::<ops::execute_scheduled_query::ExecuteScheduledQuery, _, _>(
+                ctx,
+                Query,
+                body,
+                handlers::execute_scheduled_query,
+            )
+            .await
+        }
         _ => Err(AwsError::new(
             ErrorCode::UnknownOperationException,
             if target.is_empty() {

@@ -52,7 +52,8 @@ pub async fn handle(
                 parts.uri.path(),
                 parts.uri.query().unwrap_or_default(),
                 &body,
-            );
+            )
+            .await;
         }
         let started = std::time::Instant::now();
         let result = aws_request(state.clone(), &parts, &body, &target, over_tls, now).await;

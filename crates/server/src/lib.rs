@@ -9,6 +9,7 @@ mod dispatch;
 mod handlers;
 mod http;
 mod request_id;
+mod scheduler;
 mod server;
 mod state;
 mod stats;

@@ -16,6 +16,10 @@ use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
 use crate::config::Config;
+use crate::scheduler::error_reports::ErrorReports;
+use crate::scheduler::notifications::Notifier;
+use crate::scheduler::sns::SnsPublisher;
+use crate::scheduler::Scheduler;
 use crate::state::AppState;
 use crate::{http, tls};
 
@@ -70,6 +74,21 @@ impl Server {
         let credentials = config.credential_map().map_err(StartError::Config)?;
         let engine = Engine::open(config.data_dir.as_deref(), Clock::default())?;
         let engine = Arc::new(engine);
+        let sns = config
+            .sns_endpoint_url
+            .as_deref()
+            .map(SnsPublisher::new)
+            .transpose()
+            .map_err(|e| StartError::Config(e.to_string()))?;
+        let s3_dir = config
+            .s3_dir
+            .clone()
+            .unwrap_or_else(|| match &config.data_dir {
+                Some(dir) => dir.join("s3"),
+                None => {
+                    std::env::temp_dir().join(format!("timestream-local-s3-{}", std::process::id()))
+                }
+            });
         let state = Arc::new(AppState {
             query: query::QueryService::new(engine.clone()),
             engine,
@@ -78,6 +97,7 @@ impl Server {
             account_id: config.account_id.clone(),
             default_region: config.region.clone(),
             stats: Default::default(),
+            scheduler: Scheduler::new(Notifier::new(sns), ErrorReports::new(s3_dir)),
         });
         let tls = match config.tls {
             true => {
@@ -103,7 +123,8 @@ impl Server {
             .local_addr()
             .map_err(|source| StartError::Bind { addr: bind, source })?;
         let (shutdown_tx, _) = watch::channel(false);
-        tracing::info!(%addr, data_dir = ?config.data_dir, auth = ?config.auth, tls = config.tls, "ready");
+        Scheduler::start(&state, shutdown_tx.subscribe());
+        tracing::info!(%addr, data_dir = ?config.data_dir, s3_dir = %state.scheduler.reports.dir().display(), auth = ?config.auth, tls = config.tls, "ready");
         Ok(Self {
             listener,
             state,

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use engine::{Engine, Scope};
 
 use crate::config::{AuthMode, Credential};
+use crate::scheduler::Scheduler;
 use crate::stats::Stats;
 
 pub struct AppState {
@@ -16,6 +17,7 @@ pub struct AppState {
     pub default_region: String,
     pub stats: Stats,
     pub query: query::QueryService,
+    pub scheduler: Scheduler,
 }
 
 /// One AWS request after authentication: who is asking, where, and how they reached us.

@@ -2,9 +2,11 @@
 
 mod account_settings;
 mod databases;
+mod scheduled_queries;
 mod tables;
 mod tags;
 
+pub use scheduled_queries::{DueInvocation, RecordedRun, StoredScheduledQuery};
 pub(crate) use tables::{settings_by_id, TableSettings};
 
 use serde::Serialize;

@@ -5,6 +5,7 @@ use protocol::shapes::Tag;
 use rusqlite::{params, Connection, Transaction};
 
 use super::databases::database_exists;
+use super::scheduled_queries::scheduled_query_exists;
 use super::tables::find_table;
 use crate::pagination::{self, page_size};
 use crate::{Engine, Error, Result, Scope};
@@ -105,17 +106,20 @@ pub(super) fn drop_all(tx: &Transaction<'_>, arn: &str) -> Result<()> {
     Ok(())
 }
 
-/// Fails with ResourceNotFoundException unless `arn` names a live database or table of `scope`.
+/// Fails with ResourceNotFoundException unless `arn` names a live database, table or scheduled
+/// query of `scope`.
 fn ensure_resource(conn: &Connection, scope: &Scope, arn: &str) -> Result<()> {
     let not_found = || Error::ResourceNotFound(arn.to_owned());
-    let prefix = format!(
-        "arn:aws:timestream:{}:{}:database/",
-        scope.region, scope.account
-    );
-    let rest = arn.strip_prefix(&prefix).ok_or_else(not_found)?;
-    let exists = match rest.split_once("/table/") {
-        Some((db, table)) => find_table(conn, scope, db, table)?.is_some(),
-        None => database_exists(conn, scope, rest)?,
+    let prefix = format!("arn:aws:timestream:{}:{}:", scope.region, scope.account);
+    let resource = arn.strip_prefix(&prefix).ok_or_else(not_found)?;
+    let exists = if resource.starts_with("scheduled-query/") {
+        scheduled_query_exists(conn, scope, arn)?
+    } else {
+        let rest = resource.strip_prefix("database/").ok_or_else(not_found)?;
+        match rest.split_once("/table/") {
+            Some((db, table)) => find_table(conn, scope, db, table)?.is_some(),
+            None => database_exists(conn, scope, rest)?,
+        }
     };
     if exists {
         Ok(())

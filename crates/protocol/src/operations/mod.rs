@@ -7,14 +7,19 @@ use serde::Serialize;
 
 pub mod cancel_query;
 pub mod create_database;
+pub mod create_scheduled_query;
 pub mod create_table;
 pub mod delete_database;
+pub mod delete_scheduled_query;
 pub mod delete_table;
 pub mod describe_account_settings;
 pub mod describe_database;
 pub mod describe_endpoints;
+pub mod describe_scheduled_query;
 pub mod describe_table;
+pub mod execute_scheduled_query;
 pub mod list_databases;
+pub mod list_scheduled_queries;
 pub mod list_tables;
 pub mod list_tags_for_resource;
 pub mod prepare_query;
@@ -23,6 +28,7 @@ pub mod tag_resource;
 pub mod untag_resource;
 pub mod update_account_settings;
 pub mod update_database;
+pub mod update_scheduled_query;
 pub mod update_table;
 pub mod write_records;
 

@@ -39,13 +39,13 @@ pub struct QueryInsightsResponse {
     pub output_bytes: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct QuerySpatialCoverage {
     pub max: QuerySpatialCoverageMax,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct QuerySpatialCoverageMax {
     pub value: f64,
@@ -53,13 +53,13 @@ pub struct QuerySpatialCoverageMax {
     pub partition_key: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct QueryTemporalRange {
     pub max: QueryTemporalRangeMax,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct QueryTemporalRangeMax {
     /// Nanoseconds.

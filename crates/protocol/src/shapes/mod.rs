@@ -4,6 +4,10 @@
 use aws_smithy_types::DateTime;
 use serde::{Deserialize, Serialize};
 
+mod scheduled_queries;
+
+pub use scheduled_queries::*;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Tag {

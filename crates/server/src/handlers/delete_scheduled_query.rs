@@ -1,0 +1,23 @@
+use protocol::operations::delete_scheduled_query::DeleteScheduledQueryInput;
+use protocol::operations::Empty;
+use protocol::AwsError;
+
+use crate::state::RequestContext;
+
+pub async fn delete_scheduled_query(
+    ctx: &RequestContext,
+    input: DeleteScheduledQueryInput,
+) -> Result<Empty, AwsError> {
+    let arn = &input.scheduled_query_arn;
+    let stored = ctx.engine().scheduled_query(&ctx.scope, arn)?;
+    ctx.engine().delete_scheduled_query(&ctx.scope, arn)?;
+    let scheduler = &ctx.state.scheduler;
+    let topic = &stored
+        .definition
+        .notification_configuration
+        .sns_configuration
+        .topic_arn;
+    scheduler.notifier.deleted(arn, topic);
+    scheduler.wake();
+    Ok(Empty {})
+}
