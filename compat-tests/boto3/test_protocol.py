@@ -79,16 +79,6 @@ def test_delete_returns_empty_object(endpoint, tsl, write):
 # that is not built must answer HTTP 501 UnsupportedOperationException naming it.
 NOT_YET_CANDIDATES = [
     ("query", "query", {"QueryString": "SELECT 1"}, "Query"),
-    ("query", "create_scheduled_query", {
-        "Name": "sq_name",
-        "QueryString": "SELECT 1",
-        "ScheduleConfiguration": {"ScheduleExpression": "rate(1 hour)"},
-        "NotificationConfiguration": {
-            "SnsConfiguration": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:topic"}},
-        "ScheduledQueryExecutionRoleArn": "arn:aws:iam::123456789012:role/Role",
-        "ErrorReportConfiguration": {"S3Configuration": {"BucketName": "error-bucket"}},
-    }, "CreateScheduledQuery"),
-    ("query", "list_scheduled_queries", {}, "ListScheduledQueries"),
     ("write", "list_batch_load_tasks", {}, "ListBatchLoadTasks"),
     ("write", "describe_batch_load_task", {"TaskId": "ABC123"}, "DescribeBatchLoadTask"),
     ("write", "resume_batch_load_task", {"TaskId": "ABC123"}, "ResumeBatchLoadTask"),

@@ -4,6 +4,7 @@
 extern crate timestream_local_engine as engine;
 
 mod durability;
+mod scheduled_queries;
 mod support;
 mod tiering;
 mod write_records;

@@ -5,5 +5,6 @@
 extern crate timestream_local_query as query;
 
 mod read_only;
+mod scheduled_query;
 mod scopes;
 mod walkthrough;

@@ -18,23 +18,19 @@ async fn every_model_operation_has_a_route() {
 #[tokio::test]
 async fn not_built_operations_validate_then_answer_501_naming_themselves() {
     let server = TestServer::with_args(&["--auth", "off"]).await;
-    let reply = call(&server.url, "ExecuteScheduledQuery", "{}", None).await;
+    let reply = call(&server.url, "DescribeBatchLoadTask", "{}", None).await;
     assert_eq!(reply.error_code(), "ValidationException");
-    assert!(
-        reply.message().contains("'scheduledQueryArn'"),
-        "{}",
-        reply.message()
-    );
+    assert!(reply.message().contains("'taskId'"), "{}", reply.message());
     let reply = call(
         &server.url,
-        "ExecuteScheduledQuery",
-        r#"{"ScheduledQueryArn":"arn:aws:timestream:us-east-1:123456789012:scheduled-query/sq-1","InvocationTime":1700000000}"#,
+        "DescribeBatchLoadTask",
+        r#"{"TaskId":"ABC123"}"#,
         None,
     )
     .await;
     assert_eq!(reply.status, 501);
     assert_eq!(reply.error_code(), "UnsupportedOperationException");
-    assert!(reply.message().contains("ExecuteScheduledQuery"));
+    assert!(reply.message().contains("DescribeBatchLoadTask"));
     server.stop().await;
 }
 
