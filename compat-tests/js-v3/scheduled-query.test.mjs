@@ -46,6 +46,8 @@ describe('js-v3 scheduled queries', () => {
       await write.send(new CreateTableCommand({ DatabaseName: 'monitoring', TableName }));
     }
     const now = Date.now();
+    // All points in the previous whole hour, so each host has one hourly bin.
+    const hour = Math.floor(now / 3_600_000) * 3_600_000 - 3_600_000;
     await write.send(new WriteRecordsCommand({
       DatabaseName: 'monitoring',
       TableName: 'server_metrics',
@@ -54,14 +56,14 @@ describe('js-v3 scheduled queries', () => {
         MeasureName: 'cpu_usage',
         MeasureValue: value,
         MeasureValueType: 'DOUBLE',
-        Time: String(now - minutes * 60_000),
+        Time: String(hour + minutes * 60_000),
       })),
     }));
 
     const created = await query.send(new CreateScheduledQueryCommand({
       Name: 'js-hourly',
       QueryString: 'SELECT hostname, bin(time, 1h) AS hour, MAX(measure_value::double) AS max_cpu '
-        + 'FROM monitoring.server_metrics WHERE time > @scheduled_runtime - 1h GROUP BY hostname, bin(time, 1h)',
+        + 'FROM monitoring.server_metrics WHERE time > @scheduled_runtime - 2h GROUP BY hostname, bin(time, 1h)',
       ScheduleConfiguration: { ScheduleExpression: 'rate(1 hour)' },
       NotificationConfiguration: { SnsConfiguration: { TopicArn: `arn:aws:sns:${REGION}:${ACCOUNT_ID}:t` } },
       TargetConfiguration: {

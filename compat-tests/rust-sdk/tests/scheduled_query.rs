@@ -33,13 +33,15 @@ async fn create_execute_describe() {
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock")
         .as_millis() as i64;
+    // All points in the previous whole hour, so each host has one hourly bin.
+    let hour_ms = now_ms / 3_600_000 * 3_600_000 - 3_600_000;
     let records = [("a", "40", 10), ("a", "60", 20), ("b", "90", 5)].map(|(host, value, minutes)| {
         Record::builder()
             .dimensions(Dimension::builder().name("hostname").value(host).build().expect("dim"))
             .measure_name("cpu_usage")
             .measure_value(value)
             .measure_value_type(MeasureValueType::Double)
-            .time((now_ms - minutes * 60_000).to_string())
+            .time((hour_ms + minutes * 60_000).to_string())
             .build()
     });
     write
@@ -82,7 +84,7 @@ async fn create_execute_describe() {
         .name("rs-hourly")
         .query_string(
             "SELECT hostname, bin(time, 1h) AS hour, MAX(measure_value::double) AS max_cpu \
-             FROM monitoring.server_metrics WHERE time > @scheduled_runtime - 1h \
+             FROM monitoring.server_metrics WHERE time > @scheduled_runtime - 2h \
              GROUP BY hostname, bin(time, 1h)",
         )
         .schedule_configuration(
