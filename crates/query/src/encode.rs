@@ -11,7 +11,9 @@ use datafusion::arrow::datatypes::{
     IntervalDayTimeType, IntervalMonthDayNanoType, IntervalUnit, IntervalYearMonthType,
     Time64NanosecondType, TimeUnit, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
-use protocol::operations::query::{ColumnInfo, Datum, Row, ScalarType, Type};
+use protocol::operations::query::{ColumnInfo, Datum, Row, ScalarType, TimeSeriesDataPoint, Type};
+
+use crate::functions::timeseries;
 
 /// The `Type` of an Arrow type.
 pub fn column_type(dt: &DataType) -> Type {
@@ -33,6 +35,13 @@ pub fn column_type(dt: &DataType) -> Type {
         DataType::Time32(_) | DataType::Time64(_) => ScalarType::Time,
         DataType::Interval(IntervalUnit::YearMonth) => ScalarType::IntervalYearToMonth,
         DataType::Interval(_) | DataType::Duration(_) => ScalarType::IntervalDayToSecond,
+        DataType::List(_) if timeseries::value_type(dt).is_some() => {
+            let value = timeseries::value_type(dt).unwrap_or(&DataType::Null);
+            return Type::TimeSeriesMeasureValueColumnInfo(Box::new(ColumnInfo {
+                name: None,
+                r#type: column_type(value),
+            }));
+        }
         DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
             return Type::ArrayColumnInfo(Box::new(ColumnInfo {
                 name: None,
@@ -151,6 +160,22 @@ pub fn datum(array: &dyn Array, i: usize) -> Datum {
         DataType::Interval(IntervalUnit::YearMonth) => {
             let m = array.as_primitive::<IntervalYearMonthType>().value(i);
             scalar(format!("{}-{}", m / 12, m % 12))
+        }
+        DataType::List(_) if timeseries::value_type(array.data_type()).is_some() => {
+            let series = array.as_list::<i32>().value(i);
+            let points = series.as_struct();
+            let (times, values) = (points.column(0), points.column(1));
+            Datum::TimeSeriesValue(
+                (0..points.len())
+                    .map(|j| TimeSeriesDataPoint {
+                        time: match datum(times.as_ref(), j) {
+                            Datum::ScalarValue(t) => t,
+                            _ => String::new(),
+                        },
+                        value: datum(values.as_ref(), j),
+                    })
+                    .collect(),
+            )
         }
         DataType::List(_) => {
             let list = array.as_list::<i32>().value(i);

@@ -567,6 +567,8 @@ fn session_template(
         .with_table_factories(HashMap::new())
         .with_file_formats(Vec::new())
         .with_table_functions(HashMap::new())
+        // Timestream's lambda functions replace DataFusion's (array_transform & co.).
+        .with_higher_order_functions(functions::higher_order_functions())
         .with_optimizer_rules(typing::optimizer_rules())
         .with_analyzer_rules(typing::analyzer_rules())
         .build();

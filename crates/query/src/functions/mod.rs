@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use datafusion::logical_expr::{AggregateUDF, ScalarUDF, WindowUDF};
+use datafusion::logical_expr::{AggregateUDF, HigherOrderUDF, ScalarUDF, WindowUDF};
 
 pub mod aggregate;
 pub mod array;
@@ -14,9 +14,11 @@ pub mod comparison;
 pub mod conditional;
 pub mod conversion;
 pub mod datetime;
+pub mod lambda;
 pub mod math;
 pub mod regex;
 pub mod string;
+pub mod timeseries;
 pub mod window;
 
 /// Every scalar function of the library.
@@ -31,13 +33,19 @@ pub fn scalar_functions() -> Vec<Arc<ScalarUDF>> {
         string::functions(),
         regex::functions(),
         array::functions(),
+        timeseries::functions(),
     ]
     .concat()
 }
 
 /// Every aggregate function of the library.
 pub fn aggregate_functions() -> Vec<Arc<AggregateUDF>> {
-    aggregate::functions()
+    [aggregate::functions(), timeseries::aggregate_functions()].concat()
+}
+
+/// Every function of the library that takes lambdas.
+pub fn higher_order_functions() -> Vec<Arc<HigherOrderUDF>> {
+    lambda::functions()
 }
 
 /// Every window function of the library.

@@ -22,6 +22,11 @@ pub fn sql_type_name(dt: &DataType) -> String {
         DataType::Time32(_) | DataType::Time64(_) => "time".into(),
         DataType::Interval(IntervalUnit::YearMonth) => "interval year to month".into(),
         DataType::Interval(_) | DataType::Duration(_) => "interval day to second".into(),
+        DataType::List(_) if crate::functions::timeseries::value_type(dt).is_some() => {
+            let value = crate::functions::timeseries::value_type(dt)
+                .map_or_else(String::new, sql_type_name);
+            format!("timeseries({value})")
+        }
         DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
             format!("array({})", sql_type_name(f.data_type()))
         }
