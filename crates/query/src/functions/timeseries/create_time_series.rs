@@ -257,8 +257,9 @@ impl GroupsAccumulator for Points {
                 continue;
             }
             let offsets = list.value_offsets();
-            for point in offsets[row] as usize..offsets[row + 1] as usize {
-                self.add(group, times[point], batch, point)?;
+            let (start, end) = (offsets[row] as usize, offsets[row + 1] as usize);
+            for (point, &time) in times.iter().enumerate().take(end).skip(start) {
+                self.add(group, time, batch, point)?;
             }
         }
         Ok(())
