@@ -21,6 +21,7 @@ pub mod scheduled_query;
 mod subqueries;
 mod type_check;
 mod typing;
+mod unnest;
 
 pub use error::Error;
 pub use run::QueryService;

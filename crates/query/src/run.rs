@@ -36,7 +36,7 @@ use crate::cursor::Cursor;
 use crate::dialect::{self, line_col, Rewritten};
 use crate::provider::{timestamp_type, Scan, ScanLog, TimestreamCatalog};
 use crate::registry::{Cancellation, Registry};
-use crate::{encode, functions, metadata, read_only, typing, Error};
+use crate::{encode, functions, metadata, read_only, typing, unnest, Error};
 
 /// AWS cuts a synchronous Query call off after 60 s.
 pub(crate) const QUERY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -330,6 +330,7 @@ impl QueryService {
         dialect::rewrite_statement(&mut statement);
         let plan = state.statement_to_plan(statement).await.map_err(df_error)?;
         read_only::check_plan(&plan, query)?;
+        let plan = unnest::decorrelate(plan).map_err(df_error)?;
         let plan = typing::apply(plan, &self.functions).map_err(df_error)?;
         // Analyzed now (DataFusion would do it when running): the result types are the coerced
         // ones (a CASE or UNION of bigint and double is double).
@@ -569,6 +570,7 @@ fn session_template(
         .with_table_functions(HashMap::new())
         // Timestream's lambda functions replace DataFusion's (array_transform & co.).
         .with_higher_order_functions(functions::higher_order_functions())
+        .with_relation_planners(vec![Arc::new(unnest::UnnestPlanner)])
         .with_optimizer_rules(typing::optimizer_rules())
         .with_analyzer_rules(typing::analyzer_rules())
         .build();
