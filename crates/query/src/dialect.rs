@@ -9,17 +9,25 @@
 //!   identifier), so a table `readings-PT1M-41830d` stays a name;
 //! - Trino's `VALUES 1, 2, 3` (one-column rows without parentheses) becomes
 //!   `VALUES (1), (2), (3)`; after `ANY`/`ALL`/`SOME` it becomes a subquery,
-//!   `ANY (SELECT * FROM (VALUES (1), (2)))`, which [`rewrite_statement`] then plans.
+//!   `ANY (SELECT * FROM (VALUES (1), (2)))`, which [`rewrite_statement`] then plans;
+//! - lambdas `x -> body`, `(s, x) -> body` become marker calls `"__lambda"(x, body)` (see
+//!   [`LAMBDA`]; sqlparser's GenericDialect reads `->` as a JSON operator), which
+//!   [`check_lambdas`] checks and [`rewrite_statement`] turns into lambda expressions;
+//! - Trino's row type `ROW(name type, …)` in a cast becomes sqlparser's `STRUCT<name type, …>`.
 //!
 //! Positions in the rewritten text differ from the user's; [`Rewritten::original_position`]
 //! maps an error position back.
 
 use std::ops::ControlFlow;
 
+use datafusion::common::{plan_err, Result};
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{
-    visit_expressions, visit_expressions_mut, BinaryOperator, Expr as SqlExpr, GroupByExpr, Ident,
-    Query, SelectItem, SetExpr, Value, Visit, VisitMut, Visitor, VisitorMut,
+    visit_expressions, visit_expressions_mut, AccessExpr, BinaryOperator, Expr as SqlExpr,
+    Function, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments, GroupByExpr,
+    Ident, LambdaFunction, LambdaFunctionParameter, LambdaSyntax, ObjectName, ObjectNamePart,
+    OneOrManyWithParens, Query, SelectItem, SetExpr, Spanned, Subscript, Value, Visit, VisitMut,
+    Visitor, VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -83,6 +91,13 @@ pub fn rewrite(sql: &str) -> Rewritten {
     let mut out = String::with_capacity(sql.len() + 16);
     let mut edits = Vec::new();
     let mut depth = 0usize;
+    // Square brackets (`ARRAY[a, b]`, `x[i]`) open, for the lambdas.
+    let mut brackets = 0usize;
+    // The open lambdas, innermost last: the parenthesis (and bracket) depth of the argument
+    // list each one is an argument of (its body ends at a `,` or `)` at that depth).
+    let mut lambdas: Vec<(usize, usize)> = Vec::new();
+    // The open `ROW(…)` types, innermost last: the depth inside each one's parenthesis.
+    let mut row_types: Vec<usize> = Vec::new();
     let mut values: Option<ValuesList> = None;
     let mut i = 0;
     while i < chars.len() {
@@ -164,9 +179,70 @@ pub fn rewrite(sql: &str) -> Rewritten {
             }
             continue;
         }
+        // Lambda `params -> body` (Timestream has no JSON `->`): `"__lambda"(params, body)`.
+        if c == '-' && chars.get(i + 1).map(|c| c.1) == Some('>') {
+            if let Some((start, parenthesized)) = lambda_params(&out) {
+                let params = out[start..].trim_end().to_owned();
+                let params = if parenthesized {
+                    &params[1..params.len() - 1]
+                } else {
+                    &params[..]
+                };
+                let params_at = original_offset(&edits, start) + usize::from(parenthesized);
+                edits.retain(|&(new, _)| new < start);
+                out.truncate(start);
+                edits.push((out.len(), params_at - usize::from(parenthesized)));
+                out.push('"');
+                out.push_str(LAMBDA);
+                out.push_str("\"(");
+                edits.push((out.len(), params_at));
+                out.push_str(params);
+                edits.push((out.len(), pos));
+                out.push(',');
+                edits.push((out.len(), pos + 2));
+                lambdas.push((depth, brackets));
+                i += 2;
+                continue;
+            }
+        }
+        // Trino's row type `ROW(name type, …)` (after `AS` in a cast, or as a field's type in
+        // one) is sqlparser's `STRUCT<name type, …>`.
+        if !prev_is_ident && matches!(c, 'r' | 'R') {
+            let nested = !row_types.is_empty() && row_types.last() == Some(&depth);
+            if let Some(open) = row_type_open(&sql[pos..], &out, nested) {
+                edits.push((out.len(), pos));
+                out.push_str("STRUCT<");
+                edits.push((out.len(), pos + open));
+                depth += 1;
+                row_types.push(depth);
+                while i < chars.len() && chars[i].0 < pos + open {
+                    i += 1;
+                }
+                continue;
+            }
+        }
+        if c == ')' && !row_types.is_empty() && row_types.last() == Some(&depth) {
+            row_types.pop();
+            depth -= 1;
+            edits.push((out.len(), pos));
+            out.push('>');
+            edits.push((out.len(), pos + 1));
+            i += 1;
+            continue;
+        }
+        if matches!(c, ',' | ')') {
+            while lambdas.last() == Some(&(depth, brackets)) {
+                lambdas.pop();
+                edits.push((out.len(), pos));
+                out.push(')');
+                edits.push((out.len(), pos));
+            }
+        }
         match c {
             '(' => depth += 1,
             ')' => depth = depth.saturating_sub(1),
+            '[' => brackets += 1,
+            ']' => brackets = brackets.saturating_sub(1),
             _ => {}
         }
         if !prev_is_ident
@@ -275,6 +351,12 @@ pub fn rewrite(sql: &str) -> Rewritten {
         out.push(c);
         i += 1;
     }
+    if !lambdas.is_empty() {
+        edits.push((out.len(), sql.len()));
+        for _ in lambdas.drain(..) {
+            out.push(')');
+        }
+    }
     if let Some(list) = values {
         edits.push((out.len(), sql.len()));
         if list.wrapped {
@@ -312,6 +394,120 @@ fn trim_without_characters(text: &str) -> Option<(usize, &'static str)> {
     Some((text.len() - rest[end..].len(), function))
 }
 
+/// The name of the call a lambda becomes in the rewritten text: `x -> body` is
+/// `"__lambda"(x, body)`, `(a, b) -> body` is `"__lambda"(a, b, body)`; [`rewrite_statement`]
+/// turns these calls into lambda expressions.
+pub const LAMBDA: &str = "__lambda";
+
+/// Where the parameters of a lambda start when `out` ends with them (the `->` comes next): a
+/// single identifier `x` or a parenthesized list `(a, b)` of one or more identifiers (plain or
+/// double-quoted); whether they are parenthesized. `None` when `out` ends otherwise (the `->`
+/// is then left to the parser, which rejects it).
+fn lambda_params(out: &str) -> Option<(usize, bool)> {
+    let text = out.trim_end();
+    if let Some(inside) = text.strip_suffix(')') {
+        let open = inside.rfind('(')?;
+        let params = &inside[open + 1..];
+        if !params.split(',').all(|p| is_identifier(p.trim())) {
+            return None;
+        }
+        // `f(a) ->` is a call's argument list, not parameters.
+        let before = text[..open].trim_end();
+        if before.ends_with(|c: char| is_ident_char(c) || matches!(c, '"' | ')' | ']')) {
+            return None;
+        }
+        return Some((open, true));
+    }
+    let start = if let Some(quoted) = text.strip_suffix('"') {
+        quoted.rfind('"')?
+    } else {
+        text.char_indices()
+            .rev()
+            .find(|&(_, c)| !is_ident_char(c))
+            .map_or(0, |(at, c)| at + c.len_utf8())
+    };
+    let ok = is_identifier(&text[start..]) && !text[..start].ends_with('.');
+    ok.then_some((start, false))
+}
+
+/// The length of `ROW (` at the start of `text` when it opens a row type: after the keyword `AS`
+/// (a cast's target type) or, `nested`, as a field's type inside one, with field definitions
+/// `name type, …` up to its closing parenthesis (a column alias list `AS row(a, b)` has no
+/// types).
+fn row_type_open(text: &str, out: &str, nested: bool) -> Option<usize> {
+    let word_end = text.find(|c: char| !is_ident_char(c)).unwrap_or(text.len());
+    if !text[..word_end].eq_ignore_ascii_case("row") {
+        return None;
+    }
+    let rest = text[word_end..].trim_start();
+    let open = text.len() - rest.len() + 1;
+    let inner = rest.strip_prefix('(')?;
+    let before = out.trim_end();
+    let after_as = before
+        .len()
+        .checked_sub(2)
+        .and_then(|at| Some((before.get(at..)?, before.get(..at)?)))
+        .is_some_and(|(word, rest)| {
+            word.eq_ignore_ascii_case("as") && !rest.ends_with(is_ident_char)
+        });
+    if !(after_as || nested) {
+        return None;
+    }
+    // The field definitions, split at the commas outside parentheses.
+    let mut depth = 0usize;
+    let mut fields = Vec::new();
+    let mut start = 0;
+    let mut end = None;
+    for (i, c) in inner.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => {
+                end = Some(i);
+                break;
+            }
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                fields.push(&inner[start..i]);
+                start = i + 1;
+            }
+            '\'' => return None,
+            _ => {}
+        }
+    }
+    fields.push(&inner[start..end?]);
+    let typed = |field: &str| {
+        let field = field.trim();
+        let name_end = match field.strip_prefix('"') {
+            Some(quoted) => quoted.find('"').map(|e| e + 2),
+            None => field.find(char::is_whitespace),
+        };
+        name_end.is_some_and(|e| is_identifier(&field[..e]) && !field[e..].trim().is_empty())
+    };
+    fields.iter().all(|f| typed(f)).then_some(open)
+}
+
+/// `x`, `_x1` or `"any text"`: a name a lambda parameter may have.
+fn is_identifier(text: &str) -> bool {
+    if let Some(quoted) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        return !quoted.is_empty() && !quoted.contains('"');
+    }
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(is_ident_char)
+}
+
+/// The offset in the original text of `rewritten`, an offset in the rewritten text, by the
+/// edits made so far.
+fn original_offset(edits: &[(usize, usize)], rewritten: usize) -> usize {
+    let mut delta: isize = 0;
+    for &(new, old) in edits {
+        if new > rewritten {
+            break;
+        }
+        delta = old as isize - new as isize;
+    }
+    (rewritten as isize + delta).max(0) as usize
+}
+
 /// Rewrites of the parsed statement, for what Timestream accepts and DataFusion does not plan:
 /// - quantified comparisons `x op ANY|SOME|ALL (subquery)` become a scalar subquery with
 ///   Trino's three-valued result (true / false, NULL when no comparison decides and one was
@@ -325,7 +521,8 @@ fn trim_without_characters(text: &str) -> Option<(usize, &'static str)> {
 ///   `_col<N>` as Timestream names it, a repeated name gets a hidden suffix (the result columns
 ///   keep the user's names, taken before this rewrite);
 /// - the bare keywords `localtime` and `localtimestamp` are `current_time()` and
-///   `current_timestamp()` (everything is UTC).
+///   `current_timestamp()` (everything is UTC);
+/// - the lambda marker calls of [`rewrite`] become lambda expressions (see `Lambdas`).
 pub fn rewrite_statement(statement: &mut DfStatement) {
     let DfStatement::Statement(statement) = statement else {
         return;
@@ -377,6 +574,327 @@ pub fn rewrite_statement(statement: &mut DfStatement) {
         }
         ControlFlow::<()>::Continue(())
     });
+    // Last: the rewrites above print expressions and parse them again, which a lambda
+    // expression does not survive (GenericDialect has no lambda syntax).
+    let _ = statement.visit(&mut Lambdas::default());
+}
+
+/// The `"__lambda"(params…, body)` calls of the rewritten text become lambda expressions; in a
+/// lambda's body, `x.f` (`x` a parameter of an enclosing lambda) becomes the field access
+/// `x['f']`, which DataFusion plans on the parameter (a compound identifier would be read as
+/// column `f` of a table `x`); a function whose name is also a scalar function's
+/// (`regexp_replace`) is called by its lambda form's name when it has a lambda argument.
+#[derive(Default)]
+struct Lambdas {
+    /// The parameter names of the enclosing lambdas, innermost last.
+    scopes: Vec<Vec<String>>,
+}
+
+impl Lambdas {
+    fn in_scope(&self, name: &Ident) -> bool {
+        let name = param_name(name);
+        self.scopes.iter().any(|scope| scope.contains(&name))
+    }
+}
+
+/// A lambda parameter's name as DataFusion's planner binds it: lower case unless quoted. A
+/// reference to it is written the same way (the planner does not fold the case of other
+/// identifiers), so that `X -> x` and `x -> X` both work, as in Trino.
+fn param_name(id: &Ident) -> String {
+    match id.quote_style {
+        Some(_) => id.value.clone(),
+        None => id.value.to_lowercase(),
+    }
+}
+
+/// The arguments of `f`, when all are plain positional expressions.
+fn call_args(f: &Function) -> Option<Vec<&SqlExpr>> {
+    let FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    list.args
+        .iter()
+        .map(|arg| match arg {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The single-part, lower-case name of a call.
+fn call_name(f: &Function) -> Option<String> {
+    match f.name.0.as_slice() {
+        [part] => part.as_ident().map(|i| i.value.to_ascii_lowercase()),
+        _ => None,
+    }
+}
+
+/// A lambda of the rewritten text: its marker call, parameters and body.
+fn as_lambda(expr: &SqlExpr) -> Option<(&Function, Vec<&Ident>, &SqlExpr)> {
+    let SqlExpr::Function(f) = expr else {
+        return None;
+    };
+    let [ObjectNamePart::Identifier(name)] = f.name.0.as_slice() else {
+        return None;
+    };
+    if name.value != LAMBDA || name.quote_style != Some('"') {
+        return None;
+    }
+    let args = call_args(f)?;
+    let (body, params) = args.split_last()?;
+    let params = params
+        .iter()
+        .map(|p| match p {
+            SqlExpr::Identifier(id) => Some(id),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some((f, params, body))
+}
+
+/// `x.f.g` → `x['f']['g']` (an unquoted field name in lower case, as Trino folds it).
+fn field_access(root: Ident, fields: impl IntoIterator<Item = Ident>) -> SqlExpr {
+    SqlExpr::CompoundFieldAccess {
+        root: Box::new(SqlExpr::Identifier(root)),
+        access_chain: fields
+            .into_iter()
+            .map(|f| {
+                AccessExpr::Subscript(Subscript::Index {
+                    index: SqlExpr::Value(
+                        Value::SingleQuotedString(param_name(&f)).with_span(f.span),
+                    ),
+                })
+            })
+            .collect(),
+    }
+}
+
+impl VisitorMut for Lambdas {
+    type Break = ();
+
+    fn pre_visit_expr(&mut self, expr: &mut SqlExpr) -> ControlFlow<()> {
+        if let Some((_, params, _)) = as_lambda(expr) {
+            let names = params.iter().map(|p| param_name(p)).collect();
+            self.scopes.push(names);
+            return ControlFlow::Continue(());
+        }
+        match expr {
+            SqlExpr::Identifier(id) if self.in_scope(id) => id.value = param_name(id),
+            // DataFusion plans the elements of `ARRAY[…]` without the lambda's parameters in
+            // scope; `make_array(…)` is the same array, planned with them.
+            SqlExpr::Array(array) if !self.scopes.is_empty() => {
+                let args = std::mem::take(&mut array.elem)
+                    .into_iter()
+                    .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
+                    .collect();
+                *expr = SqlExpr::Function(Function {
+                    name: ObjectName::from(vec![Ident::new("make_array")]),
+                    uses_odbc_syntax: false,
+                    parameters: FunctionArguments::None,
+                    args: FunctionArguments::List(FunctionArgumentList {
+                        duplicate_treatment: None,
+                        args,
+                        clauses: Vec::new(),
+                    }),
+                    filter: None,
+                    null_treatment: None,
+                    over: None,
+                    within_group: Vec::new(),
+                });
+            }
+            SqlExpr::CompoundIdentifier(ids)
+                if ids.len() > 1 && ids.first().is_some_and(|id| self.in_scope(id)) =>
+            {
+                let mut ids = std::mem::take(ids).into_iter();
+                if let Some(mut root) = ids.next() {
+                    root.value = param_name(&root);
+                    *expr = field_access(root, ids);
+                }
+            }
+            SqlExpr::CompoundFieldAccess { root, access_chain } => {
+                if let SqlExpr::Identifier(id) = root.as_mut() {
+                    if self.in_scope(id) {
+                        id.value = param_name(id);
+                    }
+                }
+                if matches!(root.as_ref(), SqlExpr::Identifier(id) if self.in_scope(id)) {
+                    for access in access_chain.iter_mut() {
+                        let AccessExpr::Dot(SqlExpr::Identifier(field)) = access else {
+                            break;
+                        };
+                        *access = AccessExpr::Subscript(Subscript::Index {
+                            index: SqlExpr::Value(
+                                Value::SingleQuotedString(param_name(field)).with_span(field.span),
+                            ),
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_expr(&mut self, expr: &mut SqlExpr) -> ControlFlow<()> {
+        if let Some((_, params, body)) = as_lambda(expr) {
+            let mut params: Vec<LambdaFunctionParameter> = params
+                .into_iter()
+                .map(|name| LambdaFunctionParameter {
+                    name: name.clone(),
+                    data_type: None,
+                })
+                .collect();
+            let lambda = LambdaFunction {
+                params: if params.len() == 1 {
+                    OneOrManyWithParens::One(params.remove(0))
+                } else {
+                    OneOrManyWithParens::Many(params)
+                },
+                body: Box::new(body.clone()),
+                syntax: LambdaSyntax::Arrow,
+            };
+            *expr = SqlExpr::Lambda(lambda);
+            self.scopes.pop();
+            return ControlFlow::Continue(());
+        }
+        if let SqlExpr::Function(f) = expr {
+            let with_lambda = call_args(f)
+                .is_some_and(|args| args.iter().any(|a| matches!(a, SqlExpr::Lambda(_))));
+            let routed = call_name(f).and_then(|n| crate::functions::lambda::routed_name(&n));
+            if let (true, Some(routed)) = (with_lambda, routed) {
+                f.name = ObjectName::from(vec![Ident::new(routed)]);
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// Trino's checks of lambdas, on the rewritten statement (`sql` its text) before
+/// [`rewrite_statement`]: a lambda must be an argument of a function that takes one there
+/// (`Lambda expression should always be used inside a function`), with as many parameters as
+/// the function passes it (`Expected a lambda that takes 2 argument(s) but got 1`), and its
+/// body holds no subquery and no aggregate or window function (timestream-sql.md §4.11). Each
+/// error is placed as Trino places it (`line L:C:` in the rewritten text): at the lambda, at
+/// the subquery's parenthesis, at the body. Argument types are checked when the call is
+/// planned (functions/lambda).
+pub fn check_lambdas(statement: &DfStatement, sql: &str) -> Result<()> {
+    let DfStatement::Statement(statement) = statement else {
+        return Ok(());
+    };
+    let at = |f: &Function| {
+        let span = f.name.0.first().and_then(|p| p.as_ident()).map(|i| i.span);
+        span.map_or((1, 1), |s| (s.start.line, s.start.column))
+    };
+    // Lambdas that are arguments of a call, by the position of their marker.
+    let mut placed = Vec::new();
+    let mut error = None;
+    let _ = visit_expressions(statement.as_ref(), |expr| {
+        let SqlExpr::Function(f) = expr else {
+            return ControlFlow::Continue(());
+        };
+        if let Some((_, _, body)) = as_lambda(expr) {
+            let (line, column) = at(f);
+            error = if !placed.contains(&(line, column)) {
+                Some(format!(
+                    "line {line}:{column}: Lambda expression should always be used inside a \
+                     function"
+                ))
+            } else {
+                not_scalar(body, sql)
+            };
+            return match error {
+                Some(_) => ControlFlow::Break(()),
+                None => ControlFlow::Continue(()),
+            };
+        }
+        let Some(args) = call_args(f) else {
+            return ControlFlow::Continue(());
+        };
+        let name = call_name(f).unwrap_or_default();
+        let shape = crate::functions::lambda::lambda_arities(&name, args.len());
+        for (i, arg) in args.iter().enumerate() {
+            let Some((marker, params, _)) = as_lambda(arg) else {
+                continue;
+            };
+            let (line, column) = at(marker);
+            placed.push((line, column));
+            match &shape {
+                Some(arities) => {
+                    if let Some(Some(n)) = arities.get(i) {
+                        if *n != params.len() {
+                            error = Some(format!(
+                                "line {line}:{column}: Expected a lambda that takes {n} \
+                                 argument(s) but got {}",
+                                params.len()
+                            ));
+                            return ControlFlow::Break(());
+                        }
+                    }
+                }
+                None if !crate::functions::lambda::takes_lambdas(&name) => {
+                    error = Some(format!(
+                        "line {line}:{column}: Function {name} does not take a lambda argument"
+                    ));
+                    return ControlFlow::Break(());
+                }
+                None => {}
+            }
+        }
+        ControlFlow::Continue(())
+    });
+    match error {
+        Some(message) => plan_err!("{message}"),
+        None => Ok(()),
+    }
+}
+
+/// Trino's error for a lambda body that is not a scalar expression: one with a subquery
+/// (placed at its opening parenthesis), or with aggregate or window functions (placed at the
+/// body, listing them).
+fn not_scalar(body: &SqlExpr, sql: &str) -> Option<String> {
+    let mut subquery = None;
+    let mut aggregates = Vec::new();
+    let _ = visit_expressions(body, |e| {
+        match e {
+            SqlExpr::Subquery(_) | SqlExpr::Exists { .. } | SqlExpr::InSubquery { .. } => {
+                let start = e.span().start;
+                subquery = Some((start.line as usize, start.column as usize));
+                return ControlFlow::Break(());
+            }
+            SqlExpr::Function(f) => {
+                let name = call_name(f).unwrap_or_default();
+                if f.over.is_some() || AGGREGATES.contains(&name.as_str()) {
+                    aggregates.push(e.to_string());
+                }
+            }
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    });
+    if let Some((line, column)) = subquery {
+        // The subquery's span starts at its SELECT; Trino points at the parenthesis before.
+        let select = offset_of(sql, line, column);
+        let open = sql[..select.min(sql.len())].trim_end();
+        let (line, column) = if open.ends_with('(') {
+            line_col(sql, open.len() - 1)
+        } else {
+            (line, column)
+        };
+        return Some(format!(
+            "line {line}:{column}: Lambda expression cannot contain subqueries"
+        ));
+    }
+    if aggregates.is_empty() {
+        return None;
+    }
+    let start = body.span().start;
+    Some(format!(
+        "line {}:{}: Lambda expression cannot contain aggregations, window functions or \
+         grouping operations: [{}]",
+        start.line,
+        start.column,
+        aggregates.join(", ")
+    ))
 }
 
 /// A query parameter in a statement: `@name` (Timestream's named parameters, of which
@@ -800,14 +1318,7 @@ impl Rewritten {
 
     /// The byte offset in the original text for a byte offset in the rewritten one.
     pub fn original_offset(&self, rewritten: usize) -> usize {
-        let mut delta: isize = 0;
-        for &(new, old) in &self.edits {
-            if new > rewritten {
-                break;
-            }
-            delta = old as isize - new as isize;
-        }
-        (rewritten as isize + delta).max(0) as usize
+        original_offset(&self.edits, rewritten)
     }
 }
 
@@ -913,6 +1424,160 @@ mod tests {
         assert_eq!(
             rewrite("SELECT my_values, xorder FROM t").sql,
             "SELECT my_values, xorder FROM t"
+        );
+    }
+
+    #[test]
+    fn lambdas_become_marker_calls() {
+        assert_eq!(
+            rewrite("SELECT filter(a, x -> x > 0) FROM t").sql,
+            r#"SELECT filter(a, "__lambda"(x, x > 0)) FROM t"#
+        );
+        assert_eq!(
+            rewrite("reduce(a, 0, (s, x) -> s + x, s -> s)").sql,
+            r#"reduce(a, 0, "__lambda"(s, x, s + x), "__lambda"(s, s))"#
+        );
+        // The body ends at the `,` or `)` of its argument list, not at those of inner calls.
+        assert_eq!(
+            rewrite("transform(a, x -> coalesce(x, (1)), 2)").sql,
+            r#"transform(a, "__lambda"(x, coalesce(x, (1))), 2)"#
+        );
+        assert_eq!(
+            rewrite("transform(a, x -> ARRAY[x, x[1]])").sql,
+            r#"transform(a, "__lambda"(x, ARRAY[x, x[1]]))"#
+        );
+        assert_eq!(
+            rewrite(r#"zip_with(a, b, ( "p" ,q )->"p"+q)"#).sql,
+            r#"zip_with(a, b, "__lambda"( "p" ,q ,"p"+q))"#
+        );
+        // At the end of the text the body ends there.
+        assert_eq!(rewrite("x -> x + 1").sql, r#""__lambda"(x, x + 1)"#);
+    }
+
+    #[test]
+    fn nested_lambdas() {
+        assert_eq!(
+            rewrite("transform(a, x -> filter(x, y -> y > x))").sql,
+            r#"transform(a, "__lambda"(x, filter(x, "__lambda"(y, y > x))))"#
+        );
+        assert_eq!(
+            rewrite("reduce(a, 0, (s, r) -> s + reduce(r, 0, (t, x) -> t + x, t -> t), s -> s)")
+                .sql,
+            r#"reduce(a, 0, "__lambda"(s, r, s + reduce(r, 0, "__lambda"(t, x, t + x), "__lambda"(t, t))), "__lambda"(s, s))"#
+        );
+    }
+
+    #[test]
+    fn arrows_in_strings_comments_and_names_stay() {
+        for unchanged in [
+            "SELECT 'x -> 1', \"a->b\" FROM t",
+            "SELECT 1 -- x -> y",
+            "SELECT /* (a, b) -> c */ 1",
+            "SELECT f(a) -> 1",
+            "SELECT t.x -> 1",
+        ] {
+            assert_eq!(rewrite(unchanged).sql, unchanged);
+        }
+    }
+
+    #[test]
+    fn row_types_become_structs() {
+        assert_eq!(
+            rewrite("CAST(ROW(0.0, 0) AS ROW(sum DOUBLE, count INTEGER))").sql,
+            "CAST(ROW(0.0, 0) AS STRUCT<sum DOUBLE, count INTEGER>)"
+        );
+        assert_eq!(
+            rewrite("CAST(r AS row(a double, b ROW(c bigint)))").sql,
+            "CAST(r AS STRUCT<a double, b STRUCT<c bigint>>)"
+        );
+        for unchanged in [
+            "SELECT * FROM (VALUES (1, 2)) AS row(a, b)",
+            "SELECT ROW(1, 2) AS r",
+            "SELECT '→' →ROW(a int)",
+        ] {
+            assert_eq!(rewrite(unchanged).sql, unchanged);
+        }
+    }
+
+    #[test]
+    fn positions_in_lambda_bodies_map_back() {
+        let text = "SELECT 5m,\n  transform(ARRAY[1], (x) -> x + nope)";
+        let r = rewrite(text);
+        let at = r.sql.find("nope").unwrap();
+        assert_eq!(r.original_offset(at), text.find("nope").unwrap());
+        assert_eq!(
+            r.original_line_col(
+                text,
+                2,
+                r.sql.lines().nth(1).unwrap().find("nope").unwrap() + 1
+            ),
+            (2, 34)
+        );
+        // The lambda itself is placed at its parameters (the parenthesis).
+        let marker = r.sql.find("\"__lambda\"").unwrap();
+        assert_eq!(r.original_offset(marker), text.find("(x)").unwrap());
+        // After the lambda, positions are the user's again.
+        let text = "SELECT filter(a, x -> x > 0), nope";
+        let r = rewrite(text);
+        assert_eq!(
+            r.original_offset(r.sql.find("nope").unwrap()),
+            text.find("nope").unwrap()
+        );
+    }
+
+    fn parsed(sql: &str) -> DfStatement {
+        let statement = Parser::new(&GenericDialect {})
+            .try_with_sql(&rewrite(sql).sql)
+            .and_then(|mut p| p.parse_statement())
+            .unwrap();
+        DfStatement::Statement(Box::new(statement))
+    }
+
+    #[test]
+    fn marker_calls_become_lambda_expressions() {
+        let mut statement = parsed(
+            "SELECT reduce(FILTER(ts, x -> x.value > 70.0), 0, (s, x) -> s + 1, s -> s.count), \
+             x.value FROM t",
+        );
+        rewrite_statement(&mut statement);
+        assert_eq!(
+            statement.to_string(),
+            "SELECT reduce(FILTER(ts, x -> x['value'] > 70.0), 0, (s, x) -> s + 1, \
+             s -> s['count']) AS \"_col0\", x.value FROM t"
+        );
+        let mut statement =
+            parsed("SELECT regexp_replace(s, '(a)', x -> upper(x[1])), regexp_replace(s, 'a')");
+        rewrite_statement(&mut statement);
+        assert_eq!(
+            statement.to_string(),
+            "SELECT __regexp_replace_lambda(s, '(a)', x -> upper(x[1])) AS \"_col0\", \
+             regexp_replace(s, 'a') AS \"_col1\""
+        );
+    }
+
+    #[test]
+    fn misplaced_lambdas_are_errors() {
+        let error = |sql: &str| {
+            check_lambdas(&parsed(sql), &rewrite(sql).sql)
+                .err()
+                .map(|e| e.strip_backtrace())
+        };
+        assert_eq!(error("SELECT filter(a, x -> x > 0)"), None);
+        assert_eq!(
+            error("SELECT filter(a, (x, y) -> x > 0)"),
+            Some(
+                "Error during planning: line 1:18: Expected a lambda that takes 1 argument(s) \
+                 but got 2"
+                    .into()
+            )
+        );
+        assert_eq!(
+            error("SELECT x -> 1"),
+            Some(
+                "Error during planning: line 1:8: Lambda expression should always be used \
+                 inside a function"
+                    .into()
+            )
         );
     }
 

@@ -15,7 +15,7 @@ use datafusion::common::TableReference;
 use datafusion::dataframe::DataFrame;
 use datafusion::execution::context::{SessionConfig, SessionContext, SessionState};
 use datafusion::execution::session_state::SessionStateBuilder;
-use datafusion::logical_expr::{AggregateUDF, LogicalPlan, ScalarUDF, WindowUDF};
+use datafusion::logical_expr::{AggregateUDF, Expr, LogicalPlan, ScalarUDF, WindowUDF};
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{
     DataType as SqlDataType, Expr as SqlExpr, SelectItem, SetExpr, Statement, TableFactor,
@@ -327,6 +327,7 @@ impl QueryService {
                 .unwrap_or_default()
         });
         let parameters = bind_parameters(&mut statement, scheduled_runtime, query, &rewritten)?;
+        dialect::check_lambdas(&statement, &rewritten.sql).map_err(df_error)?;
         dialect::rewrite_statement(&mut statement);
         let plan = state.statement_to_plan(statement).await.map_err(df_error)?;
         read_only::check_plan(&plan, query)?;
@@ -404,7 +405,12 @@ impl QueryService {
         let planned = self.plan(scope, query, scheduled_runtime).await?;
         let names = planned.names();
         let rewritten = planned.rewritten;
-        let frame = DataFrame::new(planned.state, planned.plan);
+        let state = if has_lambdas(&planned.plan) {
+            without_projection_collapse(planned.state)
+        } else {
+            planned.state
+        };
+        let frame = DataFrame::new(state, planned.plan);
         let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
         let started = Instant::now();
         let batches = frame
@@ -538,6 +544,34 @@ impl QueryService {
         }
         Ok(())
     }
+}
+
+/// Whether any expression of `plan` has a lambda.
+fn has_lambdas(plan: &LogicalPlan) -> bool {
+    plan.exists(|node| {
+        Ok(node.expressions().iter().any(|e| {
+            e.exists(|e| Ok(matches!(e, Expr::HigherOrderFunction(_))))
+                .unwrap_or(false)
+        }))
+    })
+    .unwrap_or(false)
+}
+
+/// `state` without DataFusion's ProjectionPushdown. In DataFusion 55 it collapses a projection
+/// into the one below by rewriting every column reference of the upper one, lambda bodies
+/// included, where a column refers to the lambda's own parameters and captures: `reduce(ts, 0,
+/// (s, x) -> s + 1, s -> s)` over a CTE column then evaluates with the wrong variables
+/// (`Field of physical LambdaVariable … doesn't match`). Only queries with lambdas lose it.
+fn without_projection_collapse(state: SessionState) -> SessionState {
+    let rules = state
+        .physical_optimizers()
+        .iter()
+        .filter(|r| r.name() != "ProjectionPushdown")
+        .cloned()
+        .collect();
+    SessionStateBuilder::new_from_existing(state)
+        .with_physical_optimizer_rules(rules)
+        .build()
 }
 
 /// The session every query starts from: Trino's identifier and NULL-ordering rules, our

@@ -15,7 +15,9 @@
 //! - a condition that is not boolean: `WHERE clause must evaluate to a boolean: actual type
 //!   integer` (`HAVING clause …`), `Left side of logical expression must evaluate to a boolean
 //!   (actual: varchar)` (`Right side …`), `Value of logical NOT expression must evaluate to a
-//!   boolean (actual: varchar)`.
+//!   boolean (actual: varchar)`;
+//! - the arguments of a function taking lambdas, lambda results included (functions/lambda:
+//!   `Unexpected parameters (array(integer), function(integer,integer)) for function filter…`).
 //!
 //! Each error is placed as Trino places it (the comparison's left operand, the item that does not
 //! fit, the condition) with `line L:C:` when that expression starts with a column: DataFusion
@@ -25,9 +27,11 @@
 use datafusion::arrow::datatypes::{DataType, IntervalUnit};
 use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::common::{DFSchema, DataFusionError, Result};
-use datafusion::logical_expr::expr::{Between, Case, InList, ScalarFunction};
+use datafusion::logical_expr::expr::{Between, Case, HigherOrderFunction, InList, ScalarFunction};
 use datafusion::logical_expr::utils::merge_schema;
-use datafusion::logical_expr::{BinaryExpr, Expr, ExprSchemable, LogicalPlan, Operator};
+use datafusion::logical_expr::{
+    BinaryExpr, Expr, ExprSchemable, LogicalPlan, Operator, ValueOrLambda,
+};
 
 use crate::functions::conversion::sql_type::sql_type_name;
 
@@ -233,6 +237,19 @@ fn check_expr(e: &Expr, schema: &DFSchema) -> Result<()> {
         Expr::ScalarFunction(ScalarFunction { func, args }) if func.name() == "coalesce" => {
             same_kind(args.iter(), schema, "All COALESCE operands")
         }
+        // A function taking lambdas: its argument types, the lambdas' result types included
+        // (functions/lambda); the planner bound the lambdas with the types it saw, before
+        // Timestream's typing (an integer literal is `bigint` there).
+        Expr::HigherOrderFunction(HigherOrderFunction { func, args }) => {
+            let types = args
+                .iter()
+                .map(|a| match a {
+                    Expr::Lambda(lambda) => lambda.body.get_type(schema).map(ValueOrLambda::Lambda),
+                    value => value.get_type(schema).map(ValueOrLambda::Value),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            crate::functions::lambda::check_call(func.name(), &types)
+        }
         _ => Ok(()),
     }
 }
@@ -280,8 +297,8 @@ fn wider(a: &DataType, b: &DataType) -> bool {
     rank(a) > rank(b)
 }
 
-/// A type error at `e`: `line L:C: message` when `e` starts with a column reference (its span
-/// in the parsed text), else the message alone.
+/// A type error at `e`: `line L:C: message` when `e` starts with a column reference or a lambda
+/// parameter (their spans in the parsed text), else the message alone.
 fn at(e: &Expr, message: String) -> DataFusionError {
     let start = |e: &Expr| -> Option<(u64, u64)> {
         let mut e = e;
@@ -289,6 +306,15 @@ fn at(e: &Expr, message: String) -> DataFusionError {
             match e {
                 Expr::Column(c) => {
                     return c.spans().first().map(|s| (s.start.line, s.start.column));
+                }
+                // A lambda parameter, and `x.value` on one (or on a column).
+                Expr::LambdaVariable(v) => {
+                    return v.spans.first().map(|s| (s.start.line, s.start.column));
+                }
+                Expr::ScalarFunction(ScalarFunction { func, args })
+                    if func.name() == "get_field" =>
+                {
+                    e = args.first()?;
                 }
                 Expr::BinaryExpr(BinaryExpr { left, .. }) => e = left,
                 _ => return None,

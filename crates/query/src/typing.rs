@@ -25,6 +25,12 @@
 //!   pattern is translated into DataFusion's form.
 //! - `x [NOT] IN (subquery)` and `EXISTS` wherever DataFusion would answer them two-valued or
 //!   not at all: see [`crate::subqueries`].
+//! - Lambdas (functions/lambda): a lambda parameter carries the type the planner bound it with,
+//!   taken from argument types this typing then changes (`ARRAY[1]` is `array(bigint)` to the
+//!   planner): the parameters are bound again after each node is retyped, and once more after
+//!   DataFusion's coercion ([`ResolveLambdas`]).
+//! - `CAST(ROW(a, b) AS ROW(x T, y U))` names the row's fields by position, as Trino does;
+//!   DataFusion casts rows by field name.
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, PrimitiveArray};
 use datafusion::arrow::array::{Float64Array, Int64Array, StringArray};
@@ -39,7 +45,7 @@ use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::NullEquality;
 use datafusion::common::{exec_err, DataFusionError};
-use datafusion::common::{plan_err, Column, Result, ScalarValue};
+use datafusion::common::{plan_err, Column, DFSchema, Result, ScalarValue};
 use datafusion::functions_window::expr_fn::row_number;
 use datafusion::logical_expr::expr::ScalarFunction;
 use datafusion::logical_expr::expr_rewriter::NamePreserver;
@@ -72,9 +78,11 @@ pub fn apply(plan: LogicalPlan, library: &[Arc<ScalarUDF>]) -> Result<LogicalPla
         // Output names stay what the planner made them (`count(Int64(1))`): parents refer to
         // their children's columns by name.
         let names = NamePreserver::new(&node);
+        let inputs = datafusion::logical_expr::utils::merge_schema(&node.inputs());
         let node = node.map_expressions(|e| {
             let name = names.save(&e);
             Ok(e.transform_up(|e| timestream_expr(e, library))?
+                .transform_data(|e| resolve_lambdas(e, &inputs))?
                 .update_data(|e| name.restore(e)))
         })?;
         // Every node is re-derived: a parent's schema depends on its children's types even when
@@ -150,6 +158,18 @@ fn timestream_expr(e: Expr, library: &[Arc<ScalarUDF>]) -> Result<Transformed<Ex
                 other => Transformed::no(Expr::Cast(Cast::new_from_field(Box::new(other), field))),
             }
         }
+        // CAST(ROW(…) AS ROW(name type, …)): Trino names the row's fields by position (how a
+        // reduce state gets its names); DataFusion casts structs by field name.
+        Expr::Cast(Cast { expr, field }) if matches!(field.data_type(), DataType::Struct(_)) => {
+            match name_row_fields(*expr, field.data_type()) {
+                Ok(named) => {
+                    Transformed::yes(Expr::Cast(Cast::new_from_field(Box::new(named), field)))
+                }
+                Err(other) => {
+                    Transformed::no(Expr::Cast(Cast::new_from_field(Box::new(other), field)))
+                }
+            }
+        }
         Expr::Literal(ScalarValue::Int64(Some(v)), metadata) => match i32::try_from(v) {
             Ok(v) => Transformed::yes(Expr::Literal(ScalarValue::Int32(Some(v)), metadata)),
             Err(_) => Transformed::no(Expr::Literal(ScalarValue::Int64(Some(v)), metadata)),
@@ -160,6 +180,69 @@ fn timestream_expr(e: Expr, library: &[Arc<ScalarUDF>]) -> Result<Transformed<Ex
         }
         other => Transformed::no(other),
     })
+}
+
+/// The lambda parameters of `e` typed again from its (retyped) arguments: a lambda variable
+/// carries its type, which the planner took from the argument types before Timestream's
+/// typing changed them (`ARRAY[1, 2]` is an `array(integer)` here, `array(bigint)` there).
+fn resolve_lambdas(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
+    if e.exists(|e| Ok(matches!(e, Expr::HigherOrderFunction(_))))? {
+        e.resolve_lambda_variables(schema)
+    } else {
+        Ok(Transformed::no(e))
+    }
+}
+
+/// Analyzer rule, last: every lambda variable typed again, after type coercion may have cast
+/// the arguments its type comes from.
+#[derive(Debug, Default)]
+pub struct ResolveLambdas;
+
+impl AnalyzerRule for ResolveLambdas {
+    fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
+        plan.transform_up_with_subqueries(|node| {
+            let schema = datafusion::logical_expr::utils::merge_schema(&node.inputs());
+            let node = node.map_expressions(|e| resolve_lambdas(e, &schema))?;
+            if node.transformed {
+                node.data.recompute_schema().map(Transformed::yes)
+            } else {
+                Ok(node)
+            }
+        })
+        .map(|t| t.data)
+    }
+
+    fn name(&self) -> &str {
+        "timestream_resolve_lambdas"
+    }
+}
+
+/// A row constructor `ROW(a, b)` cast to a row type of as many fields: `named_struct` with
+/// the target's field names, inner rows likewise (`Ok`); any other expression back (`Err`).
+fn name_row_fields(expr: Expr, target: &DataType) -> std::result::Result<Expr, Expr> {
+    let DataType::Struct(fields) = target else {
+        return Err(expr);
+    };
+    match expr {
+        // `ROW(…)` calls `struct` by an alias, which the planner keeps as the column name.
+        Expr::Alias(alias) => name_row_fields(*alias.expr, target),
+        Expr::ScalarFunction(ScalarFunction { func, args })
+            if func.name() == "struct" && args.len() == fields.len() =>
+        {
+            let pairs = fields.iter().zip(args).flat_map(|(f, arg)| {
+                let arg = name_row_fields(arg, f.data_type()).unwrap_or_else(|e| e);
+                [
+                    Expr::Literal(ScalarValue::Utf8(Some(f.name().clone())), None),
+                    arg,
+                ]
+            });
+            Ok(Expr::ScalarFunction(ScalarFunction::new_udf(
+                datafusion::functions::core::named_struct(),
+                pairs.collect(),
+            )))
+        }
+        other => Err(other),
+    }
 }
 
 /// `YYYY-MM-DD HH:MM` → `YYYY-MM-DD HH:MM:00`; other text unchanged.
@@ -639,6 +722,7 @@ impl ScalarUDFImpl for Checked {
 pub fn analyzer_rules() -> Vec<Arc<dyn AnalyzerRule + Send + Sync>> {
     let mut rules = Analyzer::new().rules;
     rules.push(Arc::new(CheckedArithmetic));
+    rules.push(Arc::new(ResolveLambdas));
     rules
 }
 

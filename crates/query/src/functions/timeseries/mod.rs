@@ -19,7 +19,18 @@ use datafusion::arrow::datatypes::{DataType, Field, Fields, TimeUnit, TimestampN
 use datafusion::common::{exec_err, Result};
 use datafusion::logical_expr::{AggregateUDF, ScalarUDF};
 
+mod args;
+mod correlate_pearson;
+mod correlate_spearman;
 mod create_time_series;
+mod derivative_linear;
+mod integral_trapezoidal;
+mod interpolate_fill;
+mod interpolate_linear;
+mod interpolate_locf;
+mod interpolate_spline_cubic;
+mod interpolation;
+mod non_negative_derivative_linear;
 
 /// The element field name of a time series' list type.
 pub const POINT: &str = "timeseries_point";
@@ -28,7 +39,23 @@ pub const TIME: &str = "time";
 pub const VALUE: &str = "value";
 
 pub fn functions() -> Vec<Arc<ScalarUDF>> {
-    vec![]
+    vec![
+        Arc::new(ScalarUDF::from(interpolate_linear::InterpolateLinear::new())),
+        Arc::new(ScalarUDF::from(
+            interpolate_spline_cubic::InterpolateSplineCubic::new(),
+        )),
+        Arc::new(ScalarUDF::from(interpolate_locf::InterpolateLocf::new())),
+        Arc::new(ScalarUDF::from(interpolate_fill::InterpolateFill::new())),
+        Arc::new(ScalarUDF::from(derivative_linear::DerivativeLinear::new())),
+        Arc::new(ScalarUDF::from(
+            non_negative_derivative_linear::NonNegativeDerivativeLinear::new(),
+        )),
+        Arc::new(ScalarUDF::from(
+            integral_trapezoidal::IntegralTrapezoidal::new(),
+        )),
+        Arc::new(ScalarUDF::from(correlate_pearson::CorrelatePearson::new())),
+        Arc::new(ScalarUDF::from(correlate_spearman::CorrelateSpearman::new())),
+    ]
 }
 
 pub fn aggregate_functions() -> Vec<Arc<AggregateUDF>> {

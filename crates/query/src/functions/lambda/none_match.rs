@@ -1,0 +1,22 @@
+//! `none_match(array(T), function(T,boolean)) → boolean` (Trino; timestream-functions.md §8):
+//! false when the predicate returns true for some element; else NULL when it returns NULL for
+//! some element; else true (so true for an empty array). A NULL array gives NULL. Shared with
+//! the other two in [`super::matches`].
+//!
+//! Examples (Trino's rules): `none_match(ARRAY[1, 2, 3], x -> x > 5)` → true;
+//! `none_match(ARRAY[1, NULL], x -> x > 5)` → NULL.
+
+use super::matches::{Kind, Match, ARGS};
+use super::Shape;
+
+pub(super) const NAME: &str = "none_match";
+
+pub(super) const SHAPE: Shape = Shape {
+    sql_name: NAME,
+    registered: NAME,
+    args: ARGS,
+};
+
+pub fn none_match() -> Match {
+    Match::new(NAME, Kind::None)
+}
