@@ -337,6 +337,11 @@ WHERE measure_name = 'cpu_usage'
   AND time > ago(1h)
 GROUP BY hostname"""
     [[host, series]], columns = rows(query, sql)
+    prepared = query.prepare_query(QueryString=sql, ValidateOnly=True)["Columns"]
+    assert [(c["Name"], c["Type"]) for c in prepared] == [
+        ("hostname", {"ScalarType": "VARCHAR"}),
+        ("interpolated_cpu", {"TimeSeriesMeasureValueColumnInfo": {"Type": {"ScalarType": "DOUBLE"}}}),
+    ]
     assert host["ScalarValue"] == "web-server-01"
     assert columns[1] == {"Name": "interpolated_cpu",
                           "Type": {"TimeSeriesMeasureValueColumnInfo": {
