@@ -228,6 +228,7 @@ def test_deeply_nested_statements_are_refused_not_fatal(query):
         "SELECT " + "+".join(["1"] * 200): "200",
         "SELECT " + "(" * 500 + "7" + ")" * 500: "7",
         "SELECT 1 WHERE " + " OR ".join(["1 = 2"] * 999 + ["1 = 1"]): "1",
+        "SELECT cardinality(" + "ARRAY[" * 99 + "1" + "]" * 99 + ")": "1",
     }
     for sql, value in fine.items():
         assert query.query(QueryString=sql)["Rows"] == [{"Data": [{"ScalarValue": value}]}]
@@ -236,6 +237,10 @@ def test_deeply_nested_statements_are_refused_not_fatal(query):
         "SELECT " + "abs(" * 201 + "1" + ")" * 201,
         "SELECT " + "(" * 5000 + "1" + ")" * 5000,
         "SELECT 1 WHERE " + " AND ".join(["true"] * 5000),
+        # Planning cost grows with the cube of ARRAY nesting and the square of set operations
+        # (issue 17: depth 600 took 45 s, 3 000 UNION ALL 12 s).
+        "SELECT " + "ARRAY[" * 101 + "1" + "]" * 101,
+        " UNION ALL ".join(["SELECT 1"] * 1002),
     ]:
         with pytest.raises(botocore.exceptions.ClientError) as e:
             query.query(QueryString=sql)
