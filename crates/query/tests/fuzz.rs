@@ -10,7 +10,8 @@
 //!
 //! Run: `cargo test -p timestream-local-query --test fuzz` (a short run: 3 000 cases per
 //! target); `FUZZ_CASES=10000000 FUZZ_TARGET=dialect cargo test --release -p
-//! timestream-local-query --test fuzz` for a long one; `FUZZ_SEED` repeats a run. A panic fails
+//! timestream-local-query --test fuzz` for a long one; `FUZZ_SEED=random` draws a new seed,
+//! `FUZZ_SEED=<n>` repeats a run (the default seed is 1). A panic fails
 //! the run and prints the input; so does a case slower than `FUZZ_SLOW_MS` (default 5 000).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -306,12 +307,16 @@ fn env(name: &str) -> Option<u64> {
 
 fn main() {
     let cases = env("FUZZ_CASES").unwrap_or(3_000);
-    let seed = env("FUZZ_SEED").unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(1, |d| d.as_nanos() as u64)
-            | 1
-    });
+    // A fixed seed by default, so a CI run is repeatable; `FUZZ_SEED=random` for a fresh one.
+    let seed = match std::env::var("FUZZ_SEED").as_deref() {
+        Ok("random") => {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64)
+                | 1
+        }
+        _ => env("FUZZ_SEED").unwrap_or(1),
+    };
     let slow = Duration::from_millis(env("FUZZ_SLOW_MS").unwrap_or(5_000));
     let targets: Vec<String> = std::env::var("FUZZ_TARGET")
         .map(|t| t.split(',').map(str::to_owned).collect())
