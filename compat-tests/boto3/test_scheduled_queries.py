@@ -597,7 +597,8 @@ def test_notifications_are_published_to_an_sns_endpoint(tsl, server_factory, mot
     now_ns = Clock(tsl, srv.url).now_ns()
     metrics(write, (now_ns // NS_PER_H - 1) * NS_PER_H, 1)
     arn = query.create_scheduled_query(
-        Name="notified", QueryString=WALKTHROUGH_QUERY,
+        # Two hours back: the samples lie in the previous whole hour, whatever the minute now.
+        Name="notified", QueryString=HOURLY.format(window="time > @scheduled_runtime - 2h"),
         ScheduleConfiguration={"ScheduleExpression": "rate(1 hour)"},
         NotificationConfiguration={"SnsConfiguration": {"TopicArn": topic}},
         TargetConfiguration=HOURLY_TARGET, ScheduledQueryExecutionRoleArn=ROLE,
