@@ -13,6 +13,7 @@ pub mod encode;
 mod error;
 pub mod functions;
 pub mod metadata;
+pub mod parse;
 pub mod provider;
 mod read_only;
 mod registry;

@@ -36,7 +36,7 @@ use crate::cursor::Cursor;
 use crate::dialect::{self, line_col, Rewritten};
 use crate::provider::{timestamp_type, Scan, ScanLog, TimestreamCatalog};
 use crate::registry::{Cancellation, Registry};
-use crate::{encode, functions, metadata, read_only, typing, unnest, Error};
+use crate::{encode, functions, metadata, parse, read_only, typing, unnest, Error};
 
 /// AWS cuts a synchronous Query call off after 60 s.
 pub(crate) const QUERY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -305,9 +305,8 @@ impl QueryService {
         let df_error = |e| Error::from_datafusion(e, query, &rewritten);
         let scans = ScanLog::default();
         let state = self.session(scope, scans.clone());
-        let mut statement = state
-            .sql_to_statement(&rewritten.sql, &datafusion::config::Dialect::Generic)
-            .map_err(df_error)?;
+        let recursion_limit = state.config_options().sql_parser.recursion_limit.get();
+        let mut statement = parse::statement(&rewritten.sql, recursion_limit).map_err(df_error)?;
         read_only::check_statement(&statement, query)?;
         if dialect::too_deep(&statement) {
             return Err(Error::Validation(STATEMENT_TOO_LARGE.into()));

@@ -13,21 +13,20 @@
 //! timestream-local-query --test fuzz` for a long one; `FUZZ_SEED=random` draws a new seed,
 //! `FUZZ_SEED=<n>` repeats a run (the default seed is 1). A panic fails
 //! the run and prints the input; so does a case slower than `FUZZ_SLOW_MS` (default 5 000).
+//! `FUZZ_TRACE=<file>` writes each case to the file before running it (to catch one that hangs).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use datafusion::sql::parser::DFParserBuilder;
-use datafusion::sql::sqlparser::dialect::GenericDialect;
 use engine::{Clock, Engine, Scope};
 use protocol::operations::create_database::CreateDatabaseInput;
 use protocol::operations::create_table::CreateTableInput;
 use protocol::operations::prepare_query::PrepareQueryInput;
 use protocol::operations::write_records::WriteRecordsInput;
 use protocol::shapes::{Dimension, MeasureValue, MeasureValueType, Record};
-use timestream_local_query::{dialect, QueryService};
+use timestream_local_query::{dialect, parse, QueryService};
 
 /// Pieces inserted by mutations: Timestream syntax, SQL structure, and characters that are
 /// more than one byte in UTF-8.
@@ -219,16 +218,8 @@ fn dialect_case(sql: &str) {
         let (line, col) = dialect::line_col(&rewritten.sql, offset);
         let _ = rewritten.original_line_col(sql, line, col);
     }
-    let parsed = DFParserBuilder::new(rewritten.sql.as_str())
-        .with_dialect(&GenericDialect {})
-        .with_recursion_limit(200)
-        .build()
-        .and_then(|mut p| p.parse_statements());
-    if let Ok(mut statements) = parsed {
-        if let Some(statement) = statements.pop_front() {
-            let mut statement = statement;
-            dialect::rewrite_statement(&mut statement);
-        }
+    if let Ok(mut statement) = parse::statement(&rewritten.sql, 200) {
+        dialect::rewrite_statement(&mut statement);
     }
 }
 
@@ -322,6 +313,7 @@ fn main() {
         .map(|t| t.split(',').map(str::to_owned).collect())
         .unwrap_or_else(|_| vec!["dialect".into(), "frontend".into()]);
     let seeds = seeds();
+    let trace = std::env::var("FUZZ_TRACE").ok();
     // Panics are expected to be caught; their messages are collected, not printed.
     let last_panic: Arc<Mutex<String>> = Arc::default();
     let hook_panic = last_panic.clone();
@@ -343,6 +335,10 @@ fn main() {
         for _ in 0..cases {
             let base = seeds[rng.below(seeds.len())].clone();
             let sql = mutate(&mut rng, &seeds, base);
+            if let Some(path) = &trace {
+                // The case about to run, for a case that hangs.
+                let _ = std::fs::write(path, &sql);
+            }
             let t0 = Instant::now();
             let outcome = catch_unwind(AssertUnwindSafe(|| match &service {
                 None => dialect_case(&sql),

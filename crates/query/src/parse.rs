@@ -1,0 +1,262 @@
+//! Parsing the (rewritten) query text into one statement, in time that grows with the text.
+//!
+//! sqlparser's GenericDialect parses a keyword-led expression (`ARRAY[…]`, `CAST(…)`, `CASE`,
+//! `EXTRACT(…)`, …) as that construct first and, when that fails, backs up and parses the word
+//! again as an identifier or a function call. Nested, each failure doubles the work below it:
+//! 18 nested `CAST(` around a syntax error took 1.9 s in a test build, 30 would take half an
+//! hour — a hundred bytes of query text could hold a worker for ever (issue 17, found by the
+//! fuzzer). Trino reserves most of these words anyway.
+//!
+//! So a statement is parsed first with those words reserved (the dialect below: GenericDialect in
+//! every other respect, including the type id sqlparser's dialect checks look at), which never
+//! backs up over them. Only when that fails and the text nests such constructs at most
+//! [`MAX_BACKTRACKING_DEPTH`] deep is it parsed again with GenericDialect itself, for the
+//! queries that use one of the words as a name (a dimension called `position`); the error of a
+//! deeper one is the first parse's.
+
+use std::any::TypeId;
+
+use datafusion::common::{not_impl_err, plan_datafusion_err, Result};
+use datafusion::sql::parser::{DFParserBuilder, Statement as DfStatement};
+use datafusion::sql::sqlparser::dialect::{Dialect, GenericDialect};
+use datafusion::sql::sqlparser::keywords::Keyword;
+use datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
+
+/// The deepest nesting of keyword-led constructs a failed first parse is retried at (work up to
+/// 2^10 times the text's).
+const MAX_BACKTRACKING_DEPTH: usize = 10;
+
+/// The words whose constructs sqlparser parses with a fallback.
+const BACKTRACKING: &[Keyword] = &[
+    Keyword::ARRAY,
+    Keyword::CASE,
+    Keyword::CAST,
+    Keyword::CEIL,
+    Keyword::CONVERT,
+    Keyword::EXISTS,
+    Keyword::EXTRACT,
+    Keyword::FLOOR,
+    Keyword::INTERVAL,
+    Keyword::LAMBDA,
+    Keyword::MAP,
+    Keyword::MATCH,
+    Keyword::OVERLAY,
+    Keyword::POSITION,
+    Keyword::SAFE_CAST,
+    Keyword::STRUCT,
+    Keyword::SUBSTR,
+    Keyword::SUBSTRING,
+    Keyword::TRIM,
+    Keyword::TRY_CAST,
+    Keyword::TRY_CONVERT,
+];
+
+/// One statement of `sql` (the dialect layer's rewrite of the user's text).
+pub fn statement(sql: &str, recursion_limit: usize) -> Result<DfStatement> {
+    match parse(sql, &Reserving, recursion_limit) {
+        Ok(statement) => Ok(statement),
+        Err(first) if backtracking_depth(sql) <= MAX_BACKTRACKING_DEPTH => {
+            parse(sql, &GenericDialect {}, recursion_limit).map_err(|_| first)
+        }
+        Err(first) => Err(first),
+    }
+}
+
+fn parse(sql: &str, dialect: &dyn Dialect, recursion_limit: usize) -> Result<DfStatement> {
+    let mut statements = DFParserBuilder::new(sql)
+        .with_dialect(dialect)
+        .with_recursion_limit(recursion_limit)
+        .build()?
+        .parse_statements()?;
+    if statements.len() > 1 {
+        return not_impl_err!("The context currently only supports a single SQL statement");
+    }
+    statements
+        .pop_front()
+        .ok_or_else(|| plan_datafusion_err!("No SQL statements were provided in the query string"))
+}
+
+/// How deeply keyword-led constructs nest in `sql`, read from its tokens: a backtracking word
+/// followed by `(` or `[` opens one until the matching bracket, `CASE` until its `END`.
+pub fn backtracking_depth(sql: &str) -> usize {
+    let Ok(tokens) = Tokenizer::new(&GenericDialect {}, sql).tokenize() else {
+        return 0;
+    };
+    let tokens: Vec<Token> = tokens
+        .into_iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect();
+    // Per open bracket: whether a backtracking word opened it.
+    let mut brackets: Vec<bool> = Vec::new();
+    let (mut cases, mut depth, mut deepest) = (0usize, 0usize, 0usize);
+    for (i, token) in tokens.iter().enumerate() {
+        match token {
+            Token::LParen | Token::LBracket => {
+                let opened = matches!(
+                    i.checked_sub(1).and_then(|p| tokens.get(p)),
+                    Some(Token::Word(w)) if BACKTRACKING.contains(&w.keyword)
+                );
+                brackets.push(opened);
+                depth += usize::from(opened);
+            }
+            Token::RParen | Token::RBracket => {
+                if brackets.pop() == Some(true) {
+                    depth -= 1;
+                }
+            }
+            Token::Word(w) if w.keyword == Keyword::CASE => cases += 1,
+            Token::Word(w) if w.keyword == Keyword::END => cases = cases.saturating_sub(1),
+            _ => {}
+        }
+        deepest = deepest.max(depth + cases);
+    }
+    deepest
+}
+
+/// GenericDialect with the backtracking words reserved: they are never retried as names.
+#[derive(Debug)]
+struct Reserving;
+
+macro_rules! generic {
+    ($($name:ident),* $(,)?) => {
+        $(fn $name(&self) -> bool {
+            GenericDialect {}.$name()
+        })*
+    };
+}
+
+impl Dialect for Reserving {
+    /// sqlparser's `dialect_of!` checks compare this id: every GenericDialect rule applies.
+    fn dialect(&self) -> TypeId {
+        TypeId::of::<GenericDialect>()
+    }
+
+    fn is_reserved_for_identifier(&self, keyword: Keyword) -> bool {
+        BACKTRACKING.contains(&keyword) || GenericDialect {}.is_reserved_for_identifier(keyword)
+    }
+
+    fn is_delimited_identifier_start(&self, ch: char) -> bool {
+        GenericDialect {}.is_delimited_identifier_start(ch)
+    }
+
+    fn is_identifier_start(&self, ch: char) -> bool {
+        GenericDialect {}.is_identifier_start(ch)
+    }
+
+    fn is_identifier_part(&self, ch: char) -> bool {
+        GenericDialect {}.is_identifier_part(ch)
+    }
+
+    // Every other rule GenericDialect overrides (sqlparser 0.62's generic.rs).
+    generic!(
+        supports_unicode_string_literal,
+        supports_partition_by_after_order_by,
+        supports_array_join_syntax,
+        supports_group_by_expr,
+        supports_group_by_with_modifier,
+        supports_left_associative_joins_without_parens,
+        supports_connect_by,
+        supports_match_recognize,
+        supports_pipe_operator,
+        supports_start_transaction_modifier,
+        supports_window_function_null_treatment_arg,
+        supports_dictionary_syntax,
+        supports_window_clause_named_window_reference,
+        supports_parenthesized_set_variables,
+        supports_select_wildcard_except,
+        support_map_literal_syntax,
+        allow_extract_custom,
+        allow_extract_single_quotes,
+        supports_extract_comma_syntax,
+        supports_create_view_comment_syntax,
+        supports_parens_around_table_factor,
+        supports_values_as_table_factor,
+        supports_create_index_with_clause,
+        supports_explain_with_utility_options,
+        supports_limit_comma,
+        supports_update_order_by,
+        supports_from_first_select,
+        supports_projection_trailing_commas,
+        supports_asc_desc_in_column_definition,
+        supports_try_convert,
+        supports_bitwise_shift_operators,
+        supports_comment_on,
+        supports_load_extension,
+        supports_named_fn_args_with_assignment_operator,
+        supports_struct_literal,
+        supports_empty_projections,
+        supports_nested_comments,
+        supports_multiline_comment_hints,
+        supports_user_host_grantee,
+        supports_string_escape_constant,
+        supports_array_typedef_with_brackets,
+        supports_match_against,
+        supports_set_names,
+        supports_comma_separated_set_assignments,
+        supports_filter_during_aggregation,
+        supports_select_wildcard_exclude,
+        supports_data_type_signed_suffix,
+        supports_interval_options,
+        supports_quote_delimited_string,
+        supports_select_wildcard_replace,
+        supports_select_wildcard_ilike,
+        supports_select_wildcard_rename,
+        supports_optimize_table,
+        supports_install,
+        supports_detach,
+        supports_prewhere,
+        supports_with_fill,
+        supports_limit_by,
+        supports_interpolate,
+        supports_settings,
+        supports_select_format,
+        supports_comment_optimizer_hint,
+        supports_constraint_keyword_without_name,
+        supports_key_column_option,
+        supports_comma_separated_trim,
+        supports_cte_without_as,
+        supports_select_item_multi_column_alias,
+        supports_xml_expressions,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    #[test]
+    fn nested_constructs_around_an_error_fail_at_once() {
+        for (open, close) in [("ARRAY[", "]"), ("CAST(", " AS INT)"), ("floor(", ")")] {
+            let sql = format!("SELECT {}1 +{}", open.repeat(40), close.repeat(40));
+            let started = Instant::now();
+            assert!(statement(&sql, 1000).is_err());
+            assert!(
+                started.elapsed() < Duration::from_secs(2),
+                "{open}: {:?}",
+                started.elapsed()
+            );
+        }
+    }
+
+    #[test]
+    fn the_words_still_work_as_names_in_simple_statements() {
+        let s = statement("SELECT position, floor FROM d.t WHERE position > 1", 1000);
+        assert!(s.is_ok(), "{s:?}");
+        let deep = format!("SELECT {}1{}", "ARRAY[".repeat(99), "]".repeat(99));
+        assert!(statement(&deep, 1000).is_ok());
+    }
+
+    #[test]
+    fn depth_counts_only_keyword_led_brackets_and_case() {
+        assert_eq!(backtracking_depth("SELECT ((1))"), 0);
+        assert_eq!(backtracking_depth("SELECT ARRAY[CAST(x AS INT), (1)]"), 2);
+        assert_eq!(
+            backtracking_depth("SELECT CASE WHEN a THEN CASE b WHEN 1 THEN 2 END END"),
+            2
+        );
+    }
+}
