@@ -100,9 +100,7 @@ pub fn backtracking_depth(sql: &str) -> usize {
                 depth += usize::from(opened);
             }
             Token::RParen | Token::RBracket => {
-                if brackets.pop() == Some(true) {
-                    depth -= 1;
-                }
+                depth -= usize::from(brackets.pop() == Some(true));
             }
             Token::Word(w) if w.keyword == Keyword::CASE => cases += 1,
             Token::Word(w) if w.keyword == Keyword::END => cases = cases.saturating_sub(1),
