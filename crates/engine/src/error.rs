@@ -55,6 +55,12 @@ pub enum Error {
     ShuttingDown,
     #[error("The write could not be committed: {0}")]
     NotCommitted(String),
+    /// The writer thread went away before answering: the write may or may not be stored.
+    #[error("The writer stopped before answering; the write may not have been stored.")]
+    WriterStopped,
+    /// The store cannot be opened for writing (`--data-dir` read-only, missing, not a store).
+    #[error("{0}")]
+    StoreUnavailable(String),
     #[error("storage failure: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("stored state is unreadable: {0}")]
@@ -95,7 +101,12 @@ impl Error {
             | Self::TableQuota { .. }
             | Self::TagQuota { .. }
             | Self::ScheduledQueryQuota { .. } => ErrorCode::ServiceQuotaExceededException,
-            Self::Storage(_) | Self::Corrupt(_) | Self::NotCommitted(_) | Self::ShuttingDown => {
+            Self::Storage(_)
+            | Self::Corrupt(_)
+            | Self::NotCommitted(_)
+            | Self::WriterStopped
+            | Self::StoreUnavailable(_)
+            | Self::ShuttingDown => {
                 tracing::error!(error = %self, "engine failure");
                 return AwsError::internal(
                     "The service encountered an internal error. Try your request again.",

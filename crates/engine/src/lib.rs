@@ -9,6 +9,7 @@
 mod catalog;
 mod clock;
 mod error;
+mod health;
 mod ingest;
 mod maintenance;
 mod memory_tier;
@@ -23,8 +24,9 @@ mod table_state;
 mod writer;
 
 pub use catalog::{DueInvocation, RecordedRun, StateSummary, StoredScheduledQuery};
-pub use clock::Clock;
+pub use clock::{Clock, ClockChange, ClockRangeError};
 pub use error::Error;
+pub use health::{Health, HealthStatus};
 pub use ingest::PreparedRecord;
 pub use maintenance::MaintenanceReport;
 pub use memory_tier::layout as chunk_layout;

@@ -21,11 +21,28 @@ const PERIOD: Duration = Duration::from_secs(1);
 pub fn spawn(core: Weak<Core>) {
     let spawned = std::thread::Builder::new()
         .name("tsl-maintenance".into())
-        .spawn(move || loop {
-            std::thread::sleep(PERIOD);
-            let Some(core) = core.upgrade() else { return };
-            if let Err(e) = run(&core) {
-                tracing::warn!(error = %e, "maintenance failed");
+        .spawn(move || {
+            // Logged at warn when a failure starts or changes, not every second while it lasts.
+            let mut failing: Option<String> = None;
+            loop {
+                std::thread::sleep(PERIOD);
+                let Some(core) = core.upgrade() else { return };
+                match run(&core) {
+                    Ok(_) => {
+                        if failing.take().is_some() {
+                            tracing::info!("maintenance succeeds again");
+                        }
+                    }
+                    Err(e) => {
+                        let message = e.to_string();
+                        if failing.as_ref() != Some(&message) {
+                            tracing::warn!(error = %message, "maintenance failed");
+                        } else {
+                            tracing::debug!(error = %message, "maintenance failed");
+                        }
+                        failing = Some(message);
+                    }
+                }
             }
         });
     if let Err(e) = spawned {
@@ -45,6 +62,10 @@ const WAL_RESTART_FRAMES: i64 = 16_384;
 /// checkpoint copied all of it, which a steady stream of commits can keep from happening; past
 /// `WAL_RESTART_FRAMES` a RESTART checkpoint (which waits for the writer's current commit)
 /// makes it start over, so the log stays bounded and is rewritten in place rather than grown.
+///
+/// A failing checkpoint (a full disk: the database file cannot grow) is logged at warn when it
+/// starts or its cause changes and at info when it ends, and shown by `Engine::health` while
+/// it lasts; a busy database only makes a checkpoint wait for the next round (debug).
 pub fn spawn_checkpointer(path: std::path::PathBuf, core: Weak<Core>) {
     let spawned = std::thread::Builder::new()
         .name("tsl-checkpoint".into())
@@ -53,33 +74,54 @@ pub fn spawn_checkpointer(path: std::path::PathBuf, core: Weak<Core>) {
                 Ok(c) => c,
                 Err(e) => {
                     tracing::error!(error = %e, "cannot open the checkpoint connection");
+                    if let Some(core) = core.upgrade() {
+                        core.health.checkpointer_stopped(e.to_string());
+                    }
                     return;
                 }
             };
             let _ = conn.busy_timeout(Duration::from_millis(100));
             loop {
                 std::thread::sleep(CHECKPOINT_PERIOD);
-                if core.upgrade().is_none() {
-                    return;
-                }
-                let frames =
-                    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1));
-                match frames {
-                    Ok(n) if n > WAL_RESTART_FRAMES => {
-                        if let Err(e) =
+                let Some(core) = core.upgrade() else { return };
+                let result = conn
+                    .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1))
+                    .and_then(|frames| {
+                        if frames > WAL_RESTART_FRAMES {
                             conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()))
-                        {
-                            tracing::debug!(error = %e, "restart checkpoint skipped");
+                        } else {
+                            Ok(())
+                        }
+                    });
+                match result {
+                    Ok(()) => {
+                        if core.health.checkpoint_succeeded() {
+                            tracing::info!("checkpoints succeed again");
                         }
                     }
-                    Ok(_) => {}
-                    Err(e) => tracing::debug!(error = %e, "checkpoint skipped"),
+                    Err(e) if is_busy(&e) => tracing::debug!(error = %e, "checkpoint skipped"),
+                    Err(e) => {
+                        if core.health.checkpoint_failed(e.to_string()) {
+                            tracing::warn!(error = %e, "checkpoint failed; the WAL grows until it succeeds");
+                        } else {
+                            tracing::debug!(error = %e, "checkpoint failed");
+                        }
+                    }
                 }
             }
         });
     if let Err(e) = spawned {
         tracing::error!(error = %e, "cannot start the checkpoint thread; the WAL grows until shutdown");
     }
+}
+
+/// Another connection holds a lock the checkpoint needs: not a fault.
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 /// What one maintenance pass did.

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior, MAIN_DB};
 
+use crate::health::{Health, HealthState};
 use crate::memory_tier::MemTable;
 use crate::table_state::TableState;
 use crate::writer::Writer;
@@ -148,6 +149,7 @@ pub(crate) struct Core {
     states: Mutex<HashMap<i64, TableState>>,
     /// Per table id: the memory tier.
     pub memory: RwLock<HashMap<i64, MemTable>>,
+    pub health: HealthState,
 }
 
 impl Core {
@@ -204,14 +206,31 @@ impl std::fmt::Debug for Engine {
 impl Engine {
     /// Opens (creating if needed) the store in `data_dir`, or an in-memory one; rebuilds the
     /// memory tier from it and starts the writer and maintenance threads.
+    ///
+    /// A data directory that cannot be written (read-only file system or permissions, or a
+    /// store file SQLite opens read-only) fails here with [`crate::Error::StoreUnavailable`],
+    /// naming the directory and the cause, rather than on the first write.
     pub fn open(data_dir: Option<&Path>, clock: Clock) -> Result<Self> {
         let (conn, path) = match data_dir {
             Some(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    crate::Error::Corrupt(format!("cannot create {}: {e}", dir.display()))
-                })?;
+                let unavailable = |what: &str, e: &dyn std::fmt::Display| {
+                    crate::Error::StoreUnavailable(format!(
+                        "the data directory {} {what}: {e}",
+                        dir.display()
+                    ))
+                };
+                std::fs::create_dir_all(dir).map_err(|e| unavailable("cannot be created", &e))?;
+                probe_writable(dir).map_err(|e| unavailable("is not writable", &e))?;
                 let path = dir.join(DATA_FILE);
-                (Connection::open(&path)?, Some(path))
+                let conn = Connection::open(&path)
+                    .map_err(|e| unavailable("holds no usable store", &e))?;
+                if conn.is_readonly(MAIN_DB)? {
+                    return Err(unavailable(
+                        "is not writable",
+                        &format!("SQLite opened {DATA_FILE} read-only"),
+                    ));
+                }
+                (conn, Some(path))
             }
             None => (Connection::open_in_memory()?, None),
         };
@@ -235,6 +254,7 @@ impl Engine {
             path,
             states: Mutex::new(HashMap::new()),
             memory: RwLock::new(memory),
+            health: HealthState::default(),
         });
         let writer = Writer::spawn(Arc::downgrade(&core))
             .map_err(|e| crate::Error::Corrupt(format!("cannot start the writer: {e}")))?;
@@ -254,13 +274,35 @@ impl Engine {
         self.core.path.as_deref()
     }
 
-    /// Runs `f` in one transaction, committed only if `f` succeeds.
+    /// The engine's health, for the admin API: `ok`; `degraded` while a fault lasts (a full
+    /// disk, failing writes or checkpoints) or once the writer recovered from a panic;
+    /// `unhealthy` once the writer thread is gone. Each reason is one line of text.
+    pub fn health(&self) -> Health {
+        self.core.health.report(self.writer.is_alive())
+    }
+
+    /// Runs `f` in one transaction, committed only if `f` succeeds. A storage failure (a full
+    /// disk, say) is recorded for [`Engine::health`]; a commit ends it.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.core.lock_conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        let result = (|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        match &result {
+            Ok(_) => {
+                self.core.health.write_committed();
+            }
+            Err(e @ crate::Error::Storage(_)) => {
+                if self.core.health.write_failed(e) {
+                    tracing::warn!(error = %e, "catalog write failed");
+                }
+            }
+            Err(_) => {}
+        }
+        result
     }
 
     /// Runs `f` on the connection without a write transaction.
@@ -297,6 +339,18 @@ impl Engine {
             .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
         Ok(())
     }
+}
+
+/// Creates and removes a file in `dir`: as root, permission bits say nothing, and SQLite
+/// silently opens a file it cannot write read-only.
+fn probe_writable(dir: &Path) -> std::io::Result<()> {
+    let probe = dir.join(format!(".{DATA_FILE}.probe-{}", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&probe)?;
+    std::fs::remove_file(&probe)
 }
 
 fn migrate(conn: &Connection) -> Result<()> {

@@ -4,7 +4,9 @@
 extern crate timestream_local_engine as engine;
 
 mod durability;
+mod limits;
 mod scheduled_queries;
+mod storage_faults;
 mod support;
 mod tiering;
 mod write_records;
