@@ -85,6 +85,10 @@ pub struct Shape {
     pub member: Option<ShapeRef>,
     #[serde(default)]
     pub exception: bool,
+    /// The model's `sensitive` trait (`QueryString`, `ClientToken`, `ClientRequestToken`): the
+    /// value never appears in an error message (see [`crate::validate`]).
+    #[serde(default)]
+    pub sensitive: bool,
     #[serde(skip)]
     pub compiled_pattern: Option<Regex>,
 }
@@ -222,6 +226,16 @@ mod tests {
             .shape("ResourceCreateAPIName")
             .unwrap();
         assert_eq!((s.min, s.max), (Some(3.0), Some(256.0)));
+    }
+
+    #[test]
+    fn sensitive_trait_is_read() {
+        let sensitive = |service, name| model(service).shape(name).unwrap().sensitive;
+        assert!(sensitive(Service::Query, "QueryString"));
+        assert!(sensitive(Service::Query, "ClientToken"));
+        assert!(sensitive(Service::Query, "ClientRequestToken"));
+        assert!(sensitive(Service::Write, "ClientRequestToken"));
+        assert!(!sensitive(Service::Write, "ResourceName"));
     }
 
     #[test]

@@ -4,6 +4,13 @@
 //! constraint: <phrase>`, items joined by `; `, every violation counted. A JSON value of the wrong
 //! type is not a constraint violation but a `SerializationException`, as Coral's JSON
 //! deserializer reports it before validation runs.
+//!
+//! A member whose shape the model marks `sensitive` (`QueryString`, `ClientToken`,
+//! `ClientRequestToken`) is reported without its value, `Value at 'queryString' failed to
+//! satisfy constraint: …`, the form AWS answers with for sensitive members (Cognito's
+//! `password`, Secrets Manager's `secretString`); a missing one is still `Value null at …`.
+//! Other values are echoed whole, as Coral does: AWS publishes no length cap, and every
+//! echoed value is bounded by the request size limit.
 
 use serde_json::Value;
 
@@ -80,6 +87,7 @@ fn walk(
             if let (Some(pattern), Some(re)) = (&shape.pattern, &shape.compiled_pattern) {
                 if !re.is_match(s) {
                     out.push(violation(
+                        shape,
                         value,
                         path,
                         &format!("Member must satisfy regular expression pattern: {pattern}"),
@@ -89,6 +97,7 @@ fn walk(
             if let Some(values) = &shape.enum_values {
                 if !values.iter().any(|v| v == s) {
                     out.push(violation(
+                        shape,
                         value,
                         path,
                         &format!(
@@ -147,6 +156,7 @@ fn check_length(shape: &Shape, value: &Value, len: usize, path: &str, out: &mut 
     let len = len as f64;
     if let Some(min) = shape.min.filter(|min| len < *min) {
         out.push(violation(
+            shape,
             value,
             path,
             &format!(
@@ -157,6 +167,7 @@ fn check_length(shape: &Shape, value: &Value, len: usize, path: &str, out: &mut 
     }
     if let Some(max) = shape.max.filter(|max| len > *max) {
         out.push(violation(
+            shape,
             value,
             path,
             &format!(
@@ -170,6 +181,7 @@ fn check_length(shape: &Shape, value: &Value, len: usize, path: &str, out: &mut 
 fn check_range(shape: &Shape, value: &Value, n: f64, path: &str, out: &mut Vec<String>) {
     if let Some(min) = shape.min.filter(|min| n < *min) {
         out.push(violation(
+            shape,
             value,
             path,
             &format!(
@@ -180,6 +192,7 @@ fn check_range(shape: &Shape, value: &Value, n: f64, path: &str, out: &mut Vec<S
     }
     if let Some(max) = shape.max.filter(|max| n > *max) {
         out.push(violation(
+            shape,
             value,
             path,
             &format!(
@@ -190,7 +203,10 @@ fn check_range(shape: &Shape, value: &Value, n: f64, path: &str, out: &mut Vec<S
     }
 }
 
-fn violation(value: &Value, path: &str, constraint: &str) -> String {
+fn violation(shape: &Shape, value: &Value, path: &str, constraint: &str) -> String {
+    if shape.sensitive {
+        return format!("Value at '{path}' failed to satisfy constraint: {constraint}");
+    }
     format!(
         "Value '{}' at '{path}' failed to satisfy constraint: {constraint}",
         render(value)
@@ -369,5 +385,81 @@ mod tests {
             message(Service::Query, "ListTagsForResource", json!({"ResourceARN": "a", "MaxResults": 201})),
             "1 validation error detected: Value '201' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 200"
         );
+    }
+
+    #[test]
+    fn sensitive_values_are_not_echoed() {
+        let huge = "S".repeat(300 * 1024);
+        let msg = message(Service::Query, "Query", json!({"QueryString": huge}));
+        assert_eq!(
+            msg,
+            "1 validation error detected: Value at 'queryString' failed to satisfy constraint: Member must have length less than or equal to 262144"
+        );
+        let msg = message(
+            Service::Query,
+            "Query",
+            json!({"QueryString": "SELECT 1", "ClientToken": "secret-token", "MaxRows": 0}),
+        );
+        assert_eq!(
+            msg,
+            "2 validation errors detected: Value at 'clientToken' failed to satisfy constraint: Member must have length greater than or equal to 32; Value '0' at 'maxRows' failed to satisfy constraint: Member must have value greater than or equal to 1"
+        );
+        assert!(!msg.contains("secret-token"));
+        assert_eq!(
+            message(Service::Query, "Query", json!({})),
+            "1 validation error detected: Value null at 'queryString' failed to satisfy constraint: Member must not be null"
+        );
+        let msg = message(
+            Service::Write,
+            "CreateBatchLoadTask",
+            json!({"ClientToken": "", "TargetDatabaseName": "db", "TargetTableName": "tbl",
+                   "DataSourceConfiguration": {"DataSourceS3Configuration": {"BucketName": "b"}, "DataFormat": "CSV"},
+                   "ReportConfiguration": {}}),
+        );
+        assert!(
+            msg.contains("Value at 'clientToken' failed to satisfy constraint: Member must have length greater than or equal to 1"),
+            "{msg}"
+        );
+    }
+
+    /// Lists and structures are echoed whole (`[a, b]`, `{k=v}`) without looking at their
+    /// members' shapes; that is only safe while no sensitive shape can sit inside one, i.e.
+    /// while, in what validation walks, sensitive shapes are members of operation inputs only.
+    #[test]
+    fn sensitive_shapes_are_only_top_level_input_members() {
+        fn children<'m>(m: &'m ServiceModel, name: &str) -> Vec<&'m str> {
+            let Some(shape) = m.shape(name) else {
+                return Vec::new();
+            };
+            let mut out: Vec<&str> = shape
+                .members
+                .iter()
+                .map(|(_, r)| r.shape.as_str())
+                .collect();
+            out.extend(shape.member.as_ref().map(|r| r.shape.as_str()));
+            out
+        }
+        for service in [Service::Write, Service::Query] {
+            let m = model(service);
+            for op in m.operations.values() {
+                let Some(input) = &op.input else { continue };
+                let mut stack: Vec<&str> = children(m, &input.shape);
+                stack.retain(|c| !m.shape(c).is_some_and(|s| s.sensitive));
+                let mut seen = std::collections::BTreeSet::new();
+                while let Some(name) = stack.pop() {
+                    if !seen.insert(name) {
+                        continue;
+                    }
+                    for child in children(m, name) {
+                        assert!(
+                            !m.shape(child).is_some_and(|s| s.sensitive),
+                            "{} nests sensitive {child} in {name}",
+                            input.shape
+                        );
+                        stack.push(child);
+                    }
+                }
+            }
+        }
     }
 }
