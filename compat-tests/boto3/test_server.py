@@ -13,7 +13,7 @@ def test_startup_line(server):
 def test_admin_health(tsl, endpoint):
     r = tsl.admin(endpoint, "GET", "health")
     assert r.status == 200, r
-    assert r.json == {"status": "ok"}, r
+    assert r.json == {"status": "ok", "reasons": []}, r
 
 
 def test_admin_reset(tsl, endpoint, write, query):

@@ -1,8 +1,8 @@
-//! The admin API (ours, not AWS's), under [`crate::ADMIN_PREFIX`]; unauthenticated, local only:
+//! The admin API (ours, not AWS's), under [`crate::ADMIN_PREFIX`]:
 //!
 //! | request | answer |
 //! |---|---|
-//! | `GET health` | `{"status":"ok"}` |
+//! | `GET health` | the engine's health (`ok`, `degraded` with reasons: 200; `unhealthy`: 503) |
 //! | `POST reset` | wipes every resource of every account and region; `{}` |
 //! | `GET state` | `{"scopes":[{"account","region","databases","tables"}], "clock":{…}}` |
 //! | `GET records?database=D&table=T[&region=R][&account=A]` | every record of the table, both tiers |
@@ -10,17 +10,130 @@
 //! | `GET stats` | server-side latency per operation: `{"Op":{"count","p50_us","p99_us","max_us"}}` |
 //! | `POST stats/reset` | clears those figures |
 //! | `GET clock` | `{"now_ns", "now", "frozen", "offset_ns"}` |
-//! | `POST clock` | body: any of `{"freeze": bool, "at_ns": n, "advance_ns": n, "offset_ns": n}`; then runs tiering and expiry, and every scheduled-query invocation due, at the new time |
+//! | `POST clock` | body: any of `{"freeze": bool, "at_ns": n, "advance_ns": n, "offset_ns": n}`; then runs tiering and expiry, and every scheduled-query invocation due, at the new time; a change that would leave 1970..2262 is refused (400) and changes nothing |
 //! | `GET scheduled-queries` | every scheduled query of every scope: state, pending invocation, recent runs (newest first), notifications sent |
+//!
+//! Who may call it ([`AdminAccess`]): with `--admin-token` configured, requests carrying that
+//! token (`Authorization: Bearer TOKEN` or `x-timestream-local-admin-token: TOKEN`), on any
+//! address; without one, anyone when the server listens on a loopback address, nobody (403)
+//! otherwise. `GET health` is always open: it tells the engine's state and fault reasons, never
+//! data, and container health checks call it.
 
+use hyper::header::{HeaderMap, HeaderValue, AUTHORIZATION, WWW_AUTHENTICATE};
 use hyper::{Method, StatusCode};
 use protocol::AwsError;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 use crate::http::{error_response, json_response, HttpResponse};
 use crate::state::AppState;
 use crate::ADMIN_PREFIX;
+
+/// Header carrying the admin token, for clients that keep `Authorization` for something else.
+pub const TOKEN_HEADER: &str = "x-timestream-local-admin-token";
+
+/// Who may use the admin API, decided once at start-up (module docs).
+#[derive(Clone)]
+pub enum AdminAccess {
+    /// No token configured, loopback listener: anyone who can connect is local.
+    Open,
+    /// A token is configured: its SHA-256, compared in constant time.
+    Token([u8; 32]),
+    /// No token configured and the listener is reachable from elsewhere.
+    Disabled { listen: String },
+}
+
+impl AdminAccess {
+    pub fn new(token: Option<&str>, listen: std::net::SocketAddr) -> Self {
+        match token {
+            Some(token) => Self::Token(Sha256::digest(token.as_bytes()).into()),
+            None if listen.ip().to_canonical().is_loopback() => Self::Open,
+            None => Self::Disabled {
+                listen: listen.to_string(),
+            },
+        }
+    }
+
+    /// `Ok` when the request may proceed, else why not (checked before its body is read).
+    pub fn check(&self, method: &Method, path: &str, headers: &HeaderMap) -> Result<(), Refusal> {
+        if method == Method::GET && route(path) == "health" {
+            return Ok(());
+        }
+        match self {
+            Self::Open => Ok(()),
+            Self::Token(expected) => match presented_token(headers) {
+                Some(token) if same_digest(&Sha256::digest(token.as_bytes()).into(), expected) => {
+                    Ok(())
+                }
+                Some(_) => Err(Refusal::Unauthorized(
+                    "The admin token is not the one configured (--admin-token).",
+                )),
+                None => Err(Refusal::Unauthorized(
+                    "The admin API needs the token configured with --admin-token: send 'Authorization: Bearer TOKEN' or 'x-timestream-local-admin-token: TOKEN'.",
+                )),
+            },
+            Self::Disabled { listen } => Err(Refusal::Disabled(format!(
+                "The admin API is disabled: this server listens on {listen}, which is not a loopback address, and no admin token is configured. Start it with --admin-token TOKEN (or TIMESTREAM_LOCAL_ADMIN_TOKEN=TOKEN) and send 'Authorization: Bearer TOKEN' or 'x-timestream-local-admin-token: TOKEN', or listen on 127.0.0.1."
+            ))),
+        }
+    }
+}
+
+/// Why an admin request is refused.
+#[derive(Debug)]
+pub enum Refusal {
+    /// 401: a token is configured and the request did not carry it.
+    Unauthorized(&'static str),
+    /// 403: no token configured on a listener reachable from elsewhere.
+    Disabled(String),
+}
+
+impl Refusal {
+    /// `{"message": …}` with 401 (and a `WWW-Authenticate` challenge) or 403.
+    pub fn into_response(self) -> HttpResponse {
+        let (status, message) = match &self {
+            Self::Unauthorized(message) => (StatusCode::UNAUTHORIZED, *message),
+            Self::Disabled(message) => (StatusCode::FORBIDDEN, message.as_str()),
+        };
+        let mut response = json_response(
+            status,
+            json!({ "message": message }).to_string().into_bytes(),
+        );
+        if let Self::Unauthorized(_) = self {
+            response.headers_mut().insert(
+                WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"timestream-local admin\""),
+            );
+        }
+        response
+    }
+}
+
+/// The token of `Authorization: Bearer TOKEN`, else of the dedicated header.
+fn presented_token(headers: &HeaderMap) -> Option<&str> {
+    let bearer = headers
+        .get_all(AUTHORIZATION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| {
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        });
+    bearer.or_else(|| headers.get(TOKEN_HEADER)?.to_str().ok().map(str::trim))
+}
+
+/// Equality of two digests in time independent of where they differ.
+fn same_digest(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    let difference = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    std::hint::black_box(difference) == 0
+}
+
+fn route(path: &str) -> &str {
+    path.strip_prefix(ADMIN_PREFIX)
+        .unwrap_or_default()
+        .trim_end_matches('/')
+}
 
 pub async fn handle(
     state: &AppState,
@@ -29,18 +142,25 @@ pub async fn handle(
     query: &str,
     body: &[u8],
 ) -> HttpResponse {
-    let route = path
-        .strip_prefix(ADMIN_PREFIX)
-        .unwrap_or_default()
-        .trim_end_matches('/');
-    let result = match (method, route) {
+    let result = match (method, route(path)) {
         (&Method::GET, "records") => records(state, query),
         (&Method::POST, "maintenance") => state
             .engine
             .run_maintenance()
             .map(|r| serde_json::to_value(r).unwrap_or_default())
             .map_err(AwsError::from),
-        (&Method::GET, "health") => Ok(json!({"status": "ok"})),
+        (&Method::GET, "health") => {
+            // Degraded (a full disk, a failed checkpoint, a restarted writer) still serves;
+            // unhealthy (writes fail until a restart) is a 503, so health checks see it.
+            let health = state.engine.health();
+            let status = if health.status == engine::HealthStatus::Unhealthy {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::OK
+            };
+            let body = serde_json::to_value(&health).unwrap_or_default();
+            return json_response(status, body.to_string().into_bytes());
+        }
         (&Method::POST, "reset") => state
             .engine
             .reset()
@@ -59,6 +179,7 @@ pub async fn handle(
                 let (records, bytes) = state.engine.memory_tier_usage();
                 v["memory_tier"] = json!({"records": records, "bytes": bytes});
                 v["clock"] = clock_json(state);
+                v["health"] = serde_json::to_value(state.engine.health()).unwrap_or_default();
                 v
             })
             .map_err(AwsError::from),
@@ -101,22 +222,21 @@ struct ClockChange {
     offset_ns: Option<i64>,
 }
 
+/// Applies a clock change all or nothing; one that would leave the clock's range (or overflow)
+/// answers 400 and leaves the clock as it was.
 fn set_clock(state: &AppState, body: &[u8]) -> Result<Value, AwsError> {
     let change: ClockChange = serde_json::from_slice(body)
         .map_err(|e| AwsError::serialization(format!("clock change is not valid: {e}")))?;
-    let clock = state.engine.clock();
-    if let Some(offset) = change.offset_ns {
-        clock.set_offset_ns(offset);
-    }
-    match (change.freeze, change.at_ns) {
-        (_, Some(at)) => clock.freeze_at_ns(at),
-        (Some(true), None) => clock.freeze_at_ns(clock.now_ns()),
-        (Some(false), None) => clock.unfreeze(),
-        (None, None) => {}
-    }
-    if let Some(delta) = change.advance_ns {
-        clock.advance_ns(delta);
-    }
+    state
+        .engine
+        .clock()
+        .checked_apply(&engine::ClockChange {
+            offset_ns: change.offset_ns,
+            freeze: change.freeze,
+            at_ns: change.at_ns,
+            advance_ns: change.advance_ns,
+        })
+        .map_err(|e| AwsError::validation(format!("clock change refused: {e}")))?;
     state.engine.run_maintenance()?;
     Ok(clock_json(state))
 }

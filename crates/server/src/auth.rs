@@ -1,5 +1,14 @@
 //! Who is calling, and in which region: SigV4 per `--auth` (wire-protocol.md §2), with the
 //! ±15 min skew window on the engine clock (or on the system clock, see below).
+//!
+//! - `strict`: the header must parse with a valid credential scope (a plausible region, service
+//!   `timestream`, `aws4_request`), the date (`X-Amz-Date`, else `Date`) must be the scope's day
+//!   and within the window, the key must be configured, `host` and `x-amz-target` must be
+//!   signed and the HMAC must match ([`sigv4::verify`]).
+//! - `lenient`: the same for configured keys; any other key is accepted once the header, the
+//!   scope (region included, so a bad region never creates state of its own) and the date pass.
+//! - `off`: nothing is checked; the region comes from a well-formed scope, else — no header, a
+//!   garbled one, or an implausible region — from `--region`.
 
 use http::request::Parts;
 use protocol::sigv4::{self, Authorization};
@@ -24,6 +33,7 @@ pub fn authenticate(
         .get("authorization")
         .and_then(|v| v.to_str().ok());
     if state.auth == AuthMode::Off {
+        // `parse` refuses an implausible region, so such a header falls back to `--region`.
         let region = header
             .and_then(|h| Authorization::parse(h).ok())
             .map(|a| a.region)

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
@@ -65,7 +66,50 @@ pub struct Config {
     /// (for container health checks, where no HTTP client is installed).
     #[arg(long)]
     pub health_check: bool,
+    /// Token the admin API (`/_timestream_local/`) requires, as `Authorization: Bearer TOKEN`
+    /// or `x-timestream-local-admin-token: TOKEN`. Without one the admin API is open on a
+    /// loopback address and refused (403) on any other.
+    #[arg(long, env = "TIMESTREAM_LOCAL_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Connections served at once; further ones wait in the listen backlog, unanswered, until
+    /// one closes.
+    #[arg(
+        long,
+        env = "TIMESTREAM_LOCAL_MAX_CONNECTIONS",
+        default_value_t = 1024,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub max_connections: u32,
+    /// Milliseconds a request head may take, from a new connection (TLS handshake included) or
+    /// from its first byte on a kept-alive one, before the connection is closed. This and the
+    /// other hidden `*-timeout-ms` flags exist so tests can shorten the limits.
+    #[arg(long, hide = true, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout_ms: u64,
+    /// Milliseconds a request body may take to arrive in full, from the end of its head.
+    #[arg(long, hide = true, default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_timeout_ms: u64,
+    /// Milliseconds a kept-alive connection may wait for its next request.
+    #[arg(long, hide = true, default_value_t = 60_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout_ms: u64,
+    /// Milliseconds shutdown waits for in-flight requests before it gives up on them.
+    #[arg(long, hide = true, default_value_t = 10_000)]
+    pub drain_timeout_ms: u64,
 }
+
+/// The network front's limits, from [`Config`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_connections: usize,
+    pub header_timeout: Duration,
+    pub body_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub drain_timeout: Duration,
+    /// Request bodies larger than this are refused (declared) or cut off (streamed).
+    pub max_body: usize,
+}
+
+/// Larger than any valid request (a 256 KiB query, or 100 records of 2 KiB, JSON-escaped).
+pub const MAX_BODY: usize = 8 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AuthMode {
@@ -107,6 +151,23 @@ impl Config {
             .collect()
     }
 
+    /// The limits and timeouts of the network front.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            header_timeout: Duration::from_millis(self.header_timeout_ms),
+            body_timeout: Duration::from_millis(self.body_timeout_ms),
+            idle_timeout: Duration::from_millis(self.idle_timeout_ms),
+            drain_timeout: Duration::from_millis(self.drain_timeout_ms),
+            max_body: MAX_BODY,
+        }
+    }
+
+    /// The configured admin token; an empty one counts as none.
+    pub fn admin_token(&self) -> Option<&str> {
+        self.admin_token.as_deref().filter(|t| !t.is_empty())
+    }
+
     /// A configuration for tests: a free port, in memory, lenient auth, quiet.
     pub fn for_tests() -> Self {
         Self::parse_from(["timestream-local", "--port", "0", "--log-level", "warn"])
@@ -131,5 +192,21 @@ mod tests {
         assert_eq!(map["AK2"].account.as_deref(), Some("111122223333"));
         let bad = Config::parse_from(["t", "--credentials", "nosecret"]);
         assert!(bad.credential_map().is_err());
+    }
+
+    #[test]
+    fn limits_default_and_refuse_zero() {
+        let c = Config::parse_from(["t"]);
+        let limits = c.limits();
+        assert_eq!(limits.max_connections, 1024);
+        assert_eq!(limits.header_timeout, Duration::from_secs(10));
+        assert_eq!(limits.idle_timeout, Duration::from_secs(60));
+        assert_eq!(limits.drain_timeout, Duration::from_secs(10));
+        assert!(Config::try_parse_from(["t", "--max-connections", "0"]).is_err());
+        assert!(Config::try_parse_from(["t", "--header-timeout-ms", "0"]).is_err());
+        assert_eq!(
+            Config::parse_from(["t", "--admin-token", ""]).admin_token(),
+            None
+        );
     }
 }

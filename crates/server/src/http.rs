@@ -1,28 +1,48 @@
 //! HTTP in, HTTP out: every response, success or error, carries `x-amzn-RequestId`, `Date` and
-//! the awsJson1.0 content type; no failure drops a connection or becomes a bare 500.
+//! the awsJson1.0 content type; no failure becomes a bare 500, and none drops a connection
+//! without an answer: a request refused before its body was read (too large, unauthenticated,
+//! too slow) is answered with `Connection: close`.
 
 use std::convert::Infallible;
 use std::sync::Arc;
 
+use http::request::Parts;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::{Bytes, Incoming};
-use hyper::header::{HeaderValue, CONTENT_TYPE, DATE};
+use hyper::body::{Body, Bytes, Incoming};
+use hyper::header::{HeaderValue, AUTHORIZATION, CONNECTION, CONTENT_TYPE, DATE};
 use hyper::{Method, Request, Response, StatusCode};
+use protocol::sigv4::{self, Authorization};
 use protocol::{AwsError, ErrorCode};
 use tracing::Instrument;
 
+use crate::admin::AdminAccess;
+use crate::config::{AuthMode, Limits};
 use crate::state::{AppState, RequestContext};
 use crate::{admin, auth, dispatch, request_id, ADMIN_PREFIX};
 
 pub const CONTENT_TYPE_JSON: &str = "application/x-amz-json-1.0";
 const TARGET_PREFIX: &str = "Timestream_20181101.";
-/// Larger than any valid request (a 256 KiB query, or 100 records of 2 KiB, JSON-escaped).
-const MAX_BODY: usize = 8 * 1024 * 1024;
+/// A body declared at most this long is read before the strict-mode key check, so that check
+/// keeps its place after the date check of [`auth::authenticate`]; a longer or chunked one is
+/// refused first when its key is not configured.
+const SMALL_BODY: u64 = 64 * 1024;
 
 pub type HttpResponse = Response<Full<Bytes>>;
 
+/// What the network front enforces on every request before a handler sees it.
+pub struct Front {
+    pub limits: Limits,
+    pub admin: AdminAccess,
+}
+
+/// Answers one request. Before the body is read: the admin token (admin paths), the route
+/// (`POST /`), the declared `Content-Length` against the body cap, and the parts of SigV4 that
+/// need no body ([`precheck_authorization`]); a refusal then closes the connection, as the
+/// body was not read. The body must arrive within the body timeout and stay under the cap;
+/// then the request is authenticated in full and dispatched.
 pub async fn handle(
     state: Arc<AppState>,
+    front: Arc<Front>,
     req: Request<Incoming>,
     over_tls: bool,
 ) -> Result<HttpResponse, Infallible> {
@@ -37,15 +57,47 @@ pub async fn handle(
     let now = state.engine.clock().now();
     let mut response = async {
         let (parts, body) = req.into_parts();
-        let body = match Limited::new(body, MAX_BODY).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(_) => {
-                return error_response(&AwsError::serialization(
-                    "The request body could not be read or is larger than 8 MiB.",
-                ))
+        let admin_path = parts.uri.path().starts_with(ADMIN_PREFIX);
+        let started = std::time::Instant::now();
+        let refused = if admin_path {
+            match front
+                .admin
+                .check(&parts.method, parts.uri.path(), &parts.headers)
+            {
+                Err(refusal) => Some(refusal.into_response()),
+                Ok(()) => check_declared_length(&body, &front.limits)
+                    .err()
+                    .map(|e| error_response(&e)),
+            }
+        } else {
+            admit_aws(&state, &parts, &body, &front.limits).err().map(|e| {
+                tracing::debug!(code = e.code.name(), message = %e.message, "refused before the body");
+                error_response(&e)
+            })
+        };
+        if let Some(mut refused) = refused {
+            if !body.is_end_stream() {
+                refused
+                    .headers_mut()
+                    .insert(CONNECTION, HeaderValue::from_static("close"));
+            }
+            if let Some(operation) = model_operation(&target).filter(|_| !admin_path) {
+                state.stats.record(operation, started.elapsed());
+            }
+            return refused;
+        }
+        let body = match read_body(body, &front.limits).await {
+            Ok(body) => body,
+            Err(e) => {
+                tracing::debug!(message = %e.message, "body not read");
+                let mut response = error_response(&e);
+                response
+                    .headers_mut()
+                    .insert(CONNECTION, HeaderValue::from_static("close"));
+                return response;
             }
         };
-        if parts.uri.path().starts_with(ADMIN_PREFIX) {
+        if admin_path {
             return admin::handle(
                 &state,
                 &parts.method,
@@ -55,6 +107,7 @@ pub async fn handle(
             )
             .await;
         }
+        // Latency from here: the body's transfer time is the client's.
         let started = std::time::Instant::now();
         let result = aws_request(state.clone(), &parts, &body, &target, over_tls, now).await;
         if let Some(operation) = model_operation(&target) {
@@ -80,15 +133,13 @@ pub async fn handle(
     Ok(response)
 }
 
-async fn aws_request(
-    state: Arc<AppState>,
-    parts: &http::request::Parts,
-    body: &[u8],
-    target: &str,
-
-    over_tls: bool,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Vec<u8>, AwsError> {
+/// The checks an AWS request must pass before its body is read.
+fn admit_aws(
+    state: &AppState,
+    parts: &Parts,
+    body: &Incoming,
+    limits: &Limits,
+) -> Result<(), AwsError> {
     if parts.method != Method::POST || parts.uri.path() != "/" {
         return Err(AwsError::new(
             ErrorCode::UnknownOperationException,
@@ -99,6 +150,78 @@ async fn aws_request(
             ),
         ));
     }
+    check_declared_length(body, limits)?;
+    let small = body.size_hint().upper().is_some_and(|n| n <= SMALL_BODY);
+    precheck_authorization(state, parts, !small)
+}
+
+/// Refuses a body whose declared `Content-Length` exceeds the cap, without waiting for it.
+fn check_declared_length(body: &Incoming, limits: &Limits) -> Result<(), AwsError> {
+    let declared = body.size_hint().lower();
+    match usize::try_from(declared) {
+        Ok(n) if n <= limits.max_body => Ok(()),
+        _ => Err(too_large(limits)),
+    }
+}
+
+fn too_large(limits: &Limits) -> AwsError {
+    AwsError::serialization(format!(
+        "The request body could not be read or is larger than {} MiB.",
+        limits.max_body / (1024 * 1024)
+    ))
+}
+
+/// The parts of [`auth::authenticate`] that need no body, checked before the body is read so
+/// that a request refused anyway is not buffered first (up to the 8 MiB cap), with the answers
+/// `authenticate` gives: with `--auth lenient` or `strict`, a missing `Authorization` header
+/// (MissingAuthenticationTokenException) or one that does not parse (IncompleteSignature…);
+/// with `strict` and `check_key`, an access key that is not configured
+/// (UnrecognizedClientException). The date, scope and signature are checked by
+/// `authenticate` once the body is in.
+fn precheck_authorization(
+    state: &AppState,
+    parts: &Parts,
+    check_key: bool,
+) -> Result<(), AwsError> {
+    if state.auth == AuthMode::Off {
+        return Ok(());
+    }
+    let header = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(sigv4::Error::Missing)?;
+    let parsed = Authorization::parse(header)?;
+    if check_key
+        && state.auth == AuthMode::Strict
+        && !state.credentials.contains_key(&parsed.access_key)
+    {
+        return Err(sigv4::Error::UnknownAccessKey.into());
+    }
+    Ok(())
+}
+
+/// Reads the whole body: at most `limits.max_body` bytes, within `limits.body_timeout`.
+async fn read_body(body: Incoming, limits: &Limits) -> Result<Bytes, AwsError> {
+    let collect = Limited::new(body, limits.max_body).collect();
+    match tokio::time::timeout(limits.body_timeout, collect).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(_)) => Err(too_large(limits)),
+        Err(_) => Err(AwsError::serialization(format!(
+            "The request body did not arrive within {} s.",
+            limits.body_timeout.as_secs_f64()
+        ))),
+    }
+}
+
+async fn aws_request(
+    state: Arc<AppState>,
+    parts: &http::request::Parts,
+    body: &[u8],
+    target: &str,
+    over_tls: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<u8>, AwsError> {
     let identity = auth::authenticate(&state, parts, body, now)?;
     let operation = target.strip_prefix(TARGET_PREFIX).unwrap_or_default();
     let header = |name| {

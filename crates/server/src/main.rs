@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use clap::Parser;
 use timestream_local::{Config, Server};
 use tracing_subscriber::EnvFilter;
@@ -7,6 +9,12 @@ use tracing_subscriber::EnvFilter;
 /// they recurse (`recursive_protection`), but dropping and walking such trees elsewhere recurses
 /// too. Reserved address space, touched only by such queries.
 const THREAD_STACK_BYTES: usize = 64 << 20;
+/// After the server stopped, how long runtime threads still busy (a query past the drain
+/// period) may take to yield before the process exits without them.
+const RUNTIME_SHUTDOWN: Duration = Duration::from_millis(250);
+/// A signal is followed by an exit (code 0) at the latest this long after the drain period,
+/// even if the runtime cannot get there (every worker thread busy in a query, timers late).
+const EXIT_GRACE: Duration = Duration::from_millis(1500);
 
 fn main() -> std::process::ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -14,7 +22,13 @@ fn main() -> std::process::ExitCode {
         .thread_stack_size(THREAD_STACK_BYTES)
         .build();
     match runtime {
-        Ok(runtime) => runtime.block_on(serve()),
+        Ok(runtime) => {
+            let code = runtime.block_on(serve());
+            // Dropping the runtime would wait for every task to reach a yield point, a long
+            // query included: leave them behind instead.
+            runtime.shutdown_timeout(RUNTIME_SHUTDOWN);
+            code
+        }
         Err(e) => {
             eprintln!("timestream-local: cannot start the async runtime: {e}");
             std::process::ExitCode::FAILURE
@@ -39,6 +53,7 @@ async fn serve() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    let exit_after = config.limits().drain_timeout.saturating_add(EXIT_GRACE);
     let server = match Server::start(config).await {
         Ok(s) => s,
         Err(e) => {
@@ -51,6 +66,7 @@ async fn serve() -> std::process::ExitCode {
     tokio::spawn(async move {
         signalled.await;
         shutdown.shutdown();
+        exit_watchdog(exit_after);
     });
     match server.run_until_shutdown().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -58,6 +74,21 @@ async fn serve() -> std::process::ExitCode {
             eprintln!("timestream-local: {e}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// Exits the process (code 0) `after` from now unless it has ended by then: the last resort
+/// behind the drain period, on a thread of its own so a busy runtime cannot delay it.
+fn exit_watchdog(after: Duration) {
+    let spawned = std::thread::Builder::new()
+        .name("exit-watchdog".to_owned())
+        .spawn(move || {
+            std::thread::sleep(after);
+            tracing::warn!("shutdown did not complete within {after:?}; exiting");
+            std::process::exit(0);
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "cannot start the exit watchdog");
     }
 }
 

@@ -2,7 +2,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod admin;
+mod admin_access;
 mod lifecycle;
+mod network;
 mod protocol_errors;
 mod sigv4;
 mod support;
