@@ -124,10 +124,15 @@ impl Drop for Running {
     }
 }
 
-/// Starts the binary on `data_dir` (as `uid` if given); `Err` with its exit status and stderr
-/// when it does not come up.
-fn spawn(data_dir: &Path, log: &Path, uid: Option<u32>) -> Result<Running, String> {
-    let mut cmd = Command::new(BIN);
+/// Starts the binary on `data_dir`; `Err` with its exit status and stderr when it does not
+/// come up.
+fn spawn(data_dir: &Path, log: &Path) -> Result<Running, String> {
+    spawn_as(Path::new(BIN), data_dir, log, None)
+}
+
+/// Starts `bin` on `data_dir` as `uid` if given (`bin` must be executable by that user).
+fn spawn_as(bin: &Path, data_dir: &Path, log: &Path, uid: Option<u32>) -> Result<Running, String> {
+    let mut cmd = Command::new(bin);
     cmd.args(["--port", "0", "--auth", "off", "--log-level", "warn"])
         .arg("--data-dir")
         .arg(data_dir)
@@ -136,7 +141,9 @@ fn spawn(data_dir: &Path, log: &Path, uid: Option<u32>) -> Result<Running, Strin
     if let Some(uid) = uid {
         cmd.uid(uid).gid(uid);
     }
-    let mut child = cmd.spawn().expect("spawn server");
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot spawn {}: {e}", bin.display()))?;
     let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     out.read_line(&mut line).unwrap();
@@ -288,7 +295,7 @@ fn a_full_disk_answers_500_loses_nothing_and_recovers_without_a_restart() {
         .build()
         .unwrap();
     let rt = runtime();
-    let mut server = spawn(&data, &log, None).unwrap();
+    let mut server = spawn(&data, &log).unwrap();
     let (mut acked, mut sent) = (BTreeSet::new(), 0);
     rt.block_on(async {
         create_table(&http, &server.url).await;
@@ -370,7 +377,7 @@ fn a_full_disk_answers_500_loses_nothing_and_recovers_without_a_restart() {
 
     // SIGKILL, restart on the same directory: every acknowledged request is there.
     drop(server);
-    server = spawn(&data, &log, None).unwrap();
+    server = spawn(&data, &log).unwrap();
     rt.block_on(async {
         let present = stored(&http, &server.url).await;
         check(&present, &acked, sent);
@@ -388,14 +395,14 @@ fn a_read_only_data_dir_stops_the_server_with_a_clear_message() {
     let data = dir.path().join("data");
     let log = dir.path().join("server.log");
     {
-        let server = spawn(&data, &log, None).unwrap();
+        let server = spawn(&data, &log).unwrap();
         let http = reqwest::Client::new();
         runtime().block_on(create_table(&http, &server.url));
     }
     let Some(ro) = Mount::read_only_bind("read-only bind mount", &data) else {
         return;
     };
-    let err = spawn(&ro.path, &log, None)
+    let err = spawn(&ro.path, &log)
         .err()
         .expect("the server refuses to start");
     println!("read-only bind mount: {err}");
@@ -420,26 +427,27 @@ fn a_chmod_0555_data_dir_stops_the_server_with_a_clear_message() {
     let data = dir.path().join("data");
     std::fs::create_dir(&data).unwrap();
     let log = dir.path().join("server.log");
+    // The build's target dir may sit under a home only root can enter (it does in CI): run a
+    // copy of the binary from the test's own directory.
+    let bin = dir.path().join("timestream-local");
+    std::fs::copy(BIN, &bin).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
     if let Some(uid) = uid {
         std::os::unix::fs::chown(&data, Some(uid), Some(uid)).unwrap();
         std::os::unix::fs::chown(dir.path(), Some(uid), Some(uid)).unwrap();
     }
-    match spawn(&data, &log, uid) {
-        Ok(server) => {
-            let http = reqwest::Client::new();
-            runtime().block_on(create_table(&http, &server.url));
-        }
-        Err(e) => {
-            println!("SKIPPED chmod 0555: the server cannot run as uid {uid:?} here: {e}");
-            return;
-        }
+    {
+        let server = spawn_as(&bin, &data, &log, uid)
+            .unwrap_or_else(|e| panic!("the server runs as uid {uid:?} on a writable dir: {e}"));
+        let http = reqwest::Client::new();
+        runtime().block_on(create_table(&http, &server.url));
     }
     for entry in std::fs::read_dir(&data).unwrap() {
         let path = entry.unwrap().path();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
     }
     std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o555)).unwrap();
-    let err = spawn(&data, &log, uid)
+    let err = spawn_as(&bin, &data, &log, uid)
         .err()
         .expect("the server refuses to start");
     println!("chmod 0555 (uid {uid:?}): {err}");
