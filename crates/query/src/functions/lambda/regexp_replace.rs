@@ -3,10 +3,10 @@
 //! capturing groups (index 1 = group 1, a group that did not take part is NULL; there is no
 //! element for the whole match — wrap the pattern in parentheses to get it)
 //! (timestream-functions.md §9). Matches are found as the scalar form finds them (Java's
-//! `Matcher.find`, empty matches included; functions/regex), with the same regex engine and its
-//! limits. A string without a match is returned as it is (the lambda is not called); a NULL
-//! string or pattern gives NULL; a lambda returning NULL for a match makes the whole result
-//! NULL (Trino).
+//! `Matcher.find`, empty matches included; functions/regex), with the same regex engine (Java's
+//! syntax, look-around and back-references included). A string without a match is returned as
+//! it is (the lambda is not called); a NULL string or pattern gives NULL; a lambda returning
+//! NULL for a match makes the whole result NULL (Trino).
 //!
 //! The scalar `regexp_replace` owns the SQL name, and DataFusion's planner looks scalar
 //! functions up first: the dialect layer calls this one by [`NAME`] when an argument is a
@@ -16,7 +16,6 @@
 //! Trino's `regexp_replace('new york', '(\w)(\w*)', x -> upper(x[1]) || lower(x[2]))` →
 //! `New York`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, AsArray, ListBuilder, StringArray, StringBuilder};
@@ -32,7 +31,7 @@ use super::{
     call, fits, list_of, param, progress, row_index, seen_types, seen_while_binding, unexpected,
     untyped, varchar_type, Arg, Seen, Shape,
 };
-use crate::functions::regex::{compiled, java_matches};
+use crate::functions::regex::{all, Patterns};
 
 /// The name the lambda form is registered under.
 pub(super) const NAME: &str = "__regexp_replace_lambda";
@@ -130,7 +129,7 @@ impl HigherOrderUDFImpl for RegexpReplaceLambda {
         };
         let (strings, patterns) = (utf8(string)?, utf8(pattern)?);
         // First every match of every row: its byte range, its row, its groups for the lambda.
-        let mut cache = HashMap::new();
+        let mut cache = Patterns::default();
         let mut matches: Vec<Vec<(usize, usize)>> = vec![Vec::new(); rows];
         let mut at = Vec::new();
         let mut groups = ListBuilder::new(StringBuilder::new());
@@ -138,14 +137,9 @@ impl HigherOrderUDFImpl for RegexpReplaceLambda {
             if strings.is_null(r) || patterns.is_null(r) {
                 continue;
             }
-            let re = compiled!(cache, patterns.value(r));
+            let re = cache.get(patterns.value(r))?;
             let s = strings.value(r);
-            let found = java_matches(
-                s,
-                |pos| re.captures_at(s, pos),
-                |caps| caps.get(0).map_or((0, 0), |m| (m.start(), m.end())),
-            );
-            for caps in found {
+            for caps in all(re, s)? {
                 let Some(whole) = caps.get(0) else {
                     continue;
                 };

@@ -11,7 +11,6 @@
 //! `regexp_extract_all('example expect complex', 'ex\w')` → `[ exa,exp ]`;
 //! `regexp_extract_all('example expect complex', '(ex)(\w)', 2)` → `[ a,p ]`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListBuilder, StringBuilder};
@@ -21,7 +20,7 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::{compiled, java_matches};
+use super::{all, first, Patterns};
 use crate::functions::conversion::args::{any_null, arrays, coerce, finish, lenient, Param};
 
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -105,7 +104,7 @@ impl ScalarUDFImpl for RegexpExtract {
         let s = a[0].as_string::<i32>();
         let p = a[1].as_string::<i32>();
         let group = a.get(2).map(|g| g.as_primitive::<Int64Type>());
-        let mut cache = HashMap::new();
+        let mut patterns = Patterns::default();
         let out: ArrayRef = if self.all {
             let mut out = ListBuilder::new(StringBuilder::new());
             for i in 0..s.len() {
@@ -113,15 +112,10 @@ impl ScalarUDFImpl for RegexpExtract {
                     out.append_null();
                     continue;
                 }
-                let re = compiled!(cache, p.value(i));
+                let re = patterns.get(p.value(i))?;
                 let g = check_group(group.map_or(0, |g| g.value(i)), re.captures_len() - 1)?;
                 let value = s.value(i);
-                let matches = java_matches(
-                    value,
-                    |pos| re.captures_at(value, pos),
-                    |caps| caps.get(0).map_or((0, 0), |m| (m.start(), m.end())),
-                );
-                for caps in matches {
+                for caps in all(re, value)? {
                     out.values().append_option(caps.get(g).map(|m| m.as_str()));
                 }
                 out.append(true);
@@ -134,11 +128,9 @@ impl ScalarUDFImpl for RegexpExtract {
                     out.append_null();
                     continue;
                 }
-                let re = compiled!(cache, p.value(i));
+                let re = patterns.get(p.value(i))?;
                 let g = check_group(group.map_or(0, |g| g.value(i)), re.captures_len() - 1)?;
-                let found = re
-                    .captures(s.value(i))
-                    .and_then(|caps| caps.get(g).map(|m| m.as_str()));
+                let found = first(re, s.value(i))?.and_then(|caps| caps.get(g).map(|m| m.as_str()));
                 out.append_option(found);
             }
             Arc::new(out.finish())

@@ -10,7 +10,6 @@
 //! Documented examples: `regexp_replace('example expect', 'expect')` → `example`;
 //! `regexp_replace('example expect', 'expect', 'surprise')` → `example surprise`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, AsArray, StringBuilder};
@@ -18,7 +17,7 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{exec_err, Result};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature};
 
-use super::{compiled, java_matches};
+use super::{all, Patterns};
 use crate::functions::conversion::args::{
     any_null, arrays, coerce, finish, lenient, udf_struct, Param,
 };
@@ -136,7 +135,7 @@ impl ScalarUDFImpl for RegexpReplace {
         let s = a[0].as_string::<i32>();
         let p = a[1].as_string::<i32>();
         let r = a.get(2).map(|r| r.as_string::<i32>());
-        let mut cache = HashMap::new();
+        let mut patterns = Patterns::default();
         let mut out = StringBuilder::with_capacity(s.len(), 0);
         let mut buf = String::new();
         for i in 0..s.len() {
@@ -144,7 +143,7 @@ impl ScalarUDFImpl for RegexpReplace {
                 out.append_null();
                 continue;
             }
-            let re = compiled!(cache, p.value(i));
+            let re = patterns.get(p.value(i))?;
             let pieces = parse_replacement(
                 r.map_or("", |r| r.value(i)),
                 re.captures_len() - 1,
@@ -153,12 +152,7 @@ impl ScalarUDFImpl for RegexpReplace {
             let s = s.value(i);
             buf.clear();
             let mut last = 0;
-            let matches = java_matches(
-                s,
-                |pos| re.captures_at(s, pos),
-                |caps| caps.get(0).map_or((0, 0), |m| (m.start(), m.end())),
-            );
-            for caps in matches {
+            for caps in all(re, s)? {
                 let Some(whole) = caps.get(0) else {
                     continue;
                 };

@@ -3,7 +3,6 @@
 //!
 //! Documented example: `regexp_split('example', 'x')` → `[ e,ample ]`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, AsArray, ListBuilder, StringBuilder};
@@ -11,7 +10,7 @@ use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::common::Result;
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature};
 
-use super::{compiled, java_matches};
+use super::{ranges, Patterns};
 use crate::functions::conversion::args::{
     any_null, arrays, coerce, finish, lenient, udf_struct, Param,
 };
@@ -54,21 +53,17 @@ impl ScalarUDFImpl for RegexpSplit {
         let (a, scalar) = arrays(&args)?;
         let s = a[0].as_string::<i32>();
         let p = a[1].as_string::<i32>();
-        let mut cache = HashMap::new();
+        let mut patterns = Patterns::default();
         let mut out = ListBuilder::new(StringBuilder::new());
         for i in 0..s.len() {
             if any_null(&a, i) {
                 out.append_null();
                 continue;
             }
-            let re = compiled!(cache, p.value(i));
+            let re = patterns.get(p.value(i))?;
             let value = s.value(i);
             let mut last = 0;
-            for (start, end) in java_matches(
-                value,
-                |pos| re.find_at(value, pos).map(|m| (m.start(), m.end())),
-                |m| *m,
-            ) {
+            for (start, end) in ranges(re, value)? {
                 out.values().append_value(&value[last..start]);
                 last = end;
             }
