@@ -1334,7 +1334,7 @@ fn renamed_back(query: &Query, names: &[(String, Ident)]) -> Option<Query> {
     let TableFactor::Derived { subquery, .. } = &mut select.from.first_mut()?.relation else {
         return None;
     };
-    *subquery = Box::new(query.clone());
+    **subquery = query.clone();
     Some(*outer)
 }
 
