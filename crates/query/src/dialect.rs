@@ -4,9 +4,10 @@
 //!
 //! - `measure_value::double` (and `::bigint`, `::varchar`, `::boolean`, `::timestamp`) is a
 //!   column name, not a cast: it becomes the quoted identifier `"measure_value::double"`;
-//! - duration literals `15m`, `1h`, `100ms`, `2day`, `50ns` become `INTERVAL '15 minute'`. A
-//!   number counts as a duration only where an expression can start (not glued to an
-//!   identifier), so a table `readings-PT1M-41830d` stays a name;
+//! - duration literals `15m`, `1h`, `100ms`, `2day`, `50ns` become `INTERVAL '15 minute'`, and
+//!   the year-to-month ones `1year`, `1y`, `2month` become `INTERVAL '1' YEAR`,
+//!   `INTERVAL '2' MONTH`. A number counts as a duration only where an expression can start
+//!   (not glued to an identifier), so a table `readings-PT1M-41830d` stays a name;
 //! - Trino's `VALUES 1, 2, 3` (one-column rows without parentheses) becomes
 //!   `VALUES (1), (2), (3)`; after `ANY`/`ALL`/`SOME` it becomes a subquery,
 //!   `ANY (SELECT * FROM (VALUES (1), (2)))`, which [`rewrite_statement`] then plans;
@@ -23,11 +24,12 @@ use std::ops::ControlFlow;
 use datafusion::common::{plan_err, Result};
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{
-    visit_expressions, visit_expressions_mut, AccessExpr, BinaryOperator, Expr as SqlExpr,
-    Function, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments, GroupByExpr,
-    Ident, LambdaFunction, LambdaFunctionParameter, LambdaSyntax, ObjectName, ObjectNamePart,
-    OneOrManyWithParens, OrderBy, OrderByKind, Query, SelectItem, SetExpr, Spanned, Subscript,
-    TableFactor, Value, Visit, VisitMut, Visitor, VisitorMut,
+    visit_expressions, visit_expressions_mut, AccessExpr, BinaryOperator, DateTimeField,
+    Expr as SqlExpr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList,
+    FunctionArguments, GroupByExpr, Ident, Interval, LambdaFunction, LambdaFunctionParameter,
+    LambdaSyntax, ObjectName, ObjectNamePart, OneOrManyWithParens, OrderBy, OrderByKind, Query,
+    SelectItem, SetExpr, Spanned, Subscript, TableFactor, Value, Visit, VisitMut, Visitor,
+    VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -59,6 +61,10 @@ const UNITS: [(&str, &str); 14] = [
     ("d", "day"),
     ("day", "day"),
 ];
+
+/// The units of `interval year to month` duration literals (`1year` is `1-0`, `8month` is
+/// `0-8`; timestream-functions.md §9.1) and their SQL interval field.
+const YEAR_MONTH_UNITS: [(&str, &str); 3] = [("y", "YEAR"), ("year", "YEAR"), ("month", "MONTH")];
 
 fn is_ident_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
@@ -337,13 +343,19 @@ pub fn rewrite(sql: &str) -> Rewritten {
             let number = &sql[pos..chars.get(j).map_or(sql.len(), |c| c.0)];
             let unit_text = &sql
                 [chars.get(j).map_or(sql.len(), |c| c.0)..chars.get(k).map_or(sql.len(), |c| c.0)];
-            if let Some((_, unit)) = UNITS
+            let day_to_second = UNITS
                 .iter()
                 .find(|(u, _)| u.eq_ignore_ascii_case(unit_text))
-            {
+                .map(|(_, unit)| format!("INTERVAL '{number} {unit}'"));
+            // The SQL form with its field, which says "year to month" however many months.
+            let year_to_month = YEAR_MONTH_UNITS
+                .iter()
+                .find(|(u, _)| u.eq_ignore_ascii_case(unit_text))
+                .map(|(_, field)| format!("INTERVAL '{number}' {field}"));
+            if let Some(interval) = day_to_second.or(year_to_month) {
                 let end = chars.get(k).map_or(sql.len(), |c| c.0);
                 edits.push((out.len(), pos));
-                out.push_str(&format!("INTERVAL '{number} {unit}'"));
+                out.push_str(&interval);
                 edits.push((out.len(), end));
                 i = k;
                 continue;
@@ -527,6 +539,10 @@ fn original_offset(edits: &[(usize, usize)], rewritten: usize) -> usize {
 ///   keep the user's names, taken before this rewrite);
 /// - the bare keywords `localtime` and `localtimestamp` are `current_time()` and
 ///   `current_timestamp()` (everything is UTC);
+/// - a zero year-to-month interval is typed as one (see [`ZERO_YEAR_TO_MONTH`]);
+/// - VALUES items that are row constructors are rows of their fields (see `RowValues`), and an
+///   output alias named like a qualified input column in ORDER BY is renamed (see
+///   `order_by_input_columns`);
 /// - the lambda marker calls of [`rewrite`] become lambda expressions (see `Lambdas`).
 pub fn rewrite_statement(statement: &mut DfStatement) {
     let DfStatement::Statement(statement) = statement else {
@@ -547,6 +563,12 @@ pub fn rewrite_statement(statement: &mut DfStatement) {
                 compare_op,
                 right,
             } => quantified(left, compare_op, right, true),
+            SqlExpr::Interval(interval) if is_zero_year_to_month(interval) => {
+                Parser::new(&GenericDialect {})
+                    .try_with_sql(ZERO_YEAR_TO_MONTH)
+                    .and_then(|mut p| p.parse_expr())
+                    .ok()
+            }
             SqlExpr::IsDistinctFrom(_, right) | SqlExpr::IsNotDistinctFrom(_, right)
                 if is_and_or(right) =>
             {
@@ -583,6 +605,30 @@ pub fn rewrite_statement(statement: &mut DfStatement) {
     // Last: the rewrites above print expressions and parse them again, which a lambda
     // expression does not survive (GenericDialect has no lambda syntax).
     let _ = statement.visit(&mut Lambdas::default());
+}
+
+/// DataFusion plans every interval literal as one month-day-nanosecond value, which Timestream's
+/// typing (typing.rs) makes an `interval year to month` when it is a whole number of months; a
+/// zero cannot be told from a zero day-to-second interval there, so `INTERVAL '0' YEAR` (or
+/// `0month`) becomes an Arrow year-month zero here.
+const ZERO_YEAR_TO_MONTH: &str = "arrow_cast('0 months', 'Interval(YearMonth)')";
+
+/// `INTERVAL '0' YEAR`, `INTERVAL '0' MONTH`.
+fn is_zero_year_to_month(interval: &Interval) -> bool {
+    let year_or_month = matches!(
+        interval.leading_field,
+        Some(
+            DateTimeField::Year
+                | DateTimeField::Years
+                | DateTimeField::Month
+                | DateTimeField::Months
+        )
+    );
+    let zero = matches!(
+        interval.value.as_ref(),
+        SqlExpr::Value(v) if matches!(&v.value, Value::SingleQuotedString(t) if t.trim().parse::<i64>() == Ok(0))
+    );
+    year_or_month && interval.last_field.is_none() && zero
 }
 
 /// The `"__lambda"(params…, body)` calls of the rewritten text become lambda expressions; in a
@@ -1643,6 +1689,10 @@ mod tests {
             r#"FROM "readings-PT1M-41830d" x1d"#
         );
         assert_eq!(rewrite("-- 5m\nSELECT '5m'").sql, "-- 5m\nSELECT '5m'");
+        assert_eq!(
+            rewrite("SELECT 1year, 2Y, 12month, t.x2month FROM t").sql,
+            "SELECT INTERVAL '1' YEAR, INTERVAL '2' YEAR, INTERVAL '12' MONTH, t.x2month FROM t"
+        );
     }
 
     #[test]
