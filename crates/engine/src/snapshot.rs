@@ -3,7 +3,12 @@
 //! `version`, then value columns by name), with the dictionaries that give series and measure
 //! ids their meaning. Memory-tier chunks are shared, not copied; magnetic records are read from
 //! SQLite only when the range reaches below the memory window, so a query over recent data
-//! never touches disk.
+//! never touches disk, and then they stream: each [`MagneticSlice`] holds a read transaction on
+//! its own connection and yields chunks as it reads, never the whole range at once.
+//!
+//! Consistency: the slices' read transactions begin first, then the dictionaries are taken
+//! (under the lock the writer holds for a whole transaction, so they cover every committed
+//! record), and the memory tier with them (the writer updates it under the same lock).
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -12,8 +17,9 @@ use arrow_array::RecordBatch;
 use rusqlite::params;
 
 use crate::ingest::bucket;
-use crate::memory_tier::{build_chunk, MemRow};
+use crate::memory_tier::{build_chunk, MemRow, CHUNK_ROWS};
 use crate::record::Measures;
+use crate::store::PooledReader;
 use crate::table_state::{ColumnKind, MeasureKind, TableState};
 use crate::{Engine, Error, Result, Scope};
 
@@ -33,7 +39,18 @@ pub struct MeasureSummary {
     pub dimensions: Vec<String>,
 }
 
+/// What gives a table's ids their meaning, as of one moment.
 #[derive(Debug, Clone)]
+pub struct TableDictionaries {
+    /// The table's columns in first-seen order.
+    pub columns: Vec<(String, ColumnKind)>,
+    /// Dimension sets by series id (sorted by name).
+    pub series: Arc<Vec<Vec<(String, String)>>>,
+    /// Measure names by measure id, with their kind.
+    pub measures: Arc<Vec<(String, MeasureKind)>>,
+}
+
+#[derive(Debug)]
 pub struct TableSnapshot {
     /// The table's columns in first-seen order.
     pub columns: Vec<(String, ColumnKind)>,
@@ -41,12 +58,107 @@ pub struct TableSnapshot {
     pub series: Arc<Vec<Vec<(String, String)>>>,
     /// Measure names by measure id, with their kind.
     pub measures: Arc<Vec<(String, MeasureKind)>>,
+    /// The memory tier's part of the range.
     pub batches: Vec<SnapshotBatch>,
-    /// Bytes of record data the snapshot covers (for QueryStatus).
+    /// Bytes of memory-tier record data the snapshot covers (for QueryStatus); the magnetic
+    /// slices report theirs as they are read.
     pub bytes: usize,
+    /// The magnetic tier's part of the range, split by time into independent slices.
+    pub magnetic: Vec<MagneticSlice>,
+}
+
+/// A time slice of a table's magnetic tier, read in one read transaction.
+pub struct MagneticSlice {
+    conn: PooledReader,
+    table_id: i64,
+    buckets: (i64, i64),
+    lower: i64,
+    upper: i64,
+}
+
+impl std::fmt::Debug for MagneticSlice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MagneticSlice")
+            .field("table_id", &self.table_id)
+            .field("buckets", &self.buckets)
+            .field("lower", &self.lower)
+            .field("upper", &self.upper)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Rows between two looks at whether the reader still wants batches, when a series filter
+/// keeps few of them.
+const CANCEL_CHECK_ROWS: usize = 65_536;
+
+impl MagneticSlice {
+    /// Reads the slice in time order, as chunk-layout batches of at most [`CHUNK_ROWS`] rows
+    /// and the record bytes each covers. Records of series that `keep` (indexed by series id)
+    /// excludes are skipped before they are decoded. Stops early, with `Ok`, when `emit`
+    /// answers `false` or `wanted` does (the reader went away: a cancelled or finished query).
+    pub fn read(
+        self,
+        keep: Option<&[bool]>,
+        wanted: impl Fn() -> bool,
+        mut emit: impl FnMut(RecordBatch, usize) -> bool,
+    ) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT series_id, measure_id, time_ns, version, value FROM records
+             WHERE table_id = ?1 AND bucket BETWEEN ?2 AND ?3 AND time_ns >= ?4 AND time_ns < ?5
+             ORDER BY bucket, time_ns",
+        )?;
+        let mut rows = stmt.query(params![
+            self.table_id,
+            self.buckets.0,
+            self.buckets.1,
+            self.lower,
+            self.upper
+        ])?;
+        let mut chunk: Vec<MemRow> = Vec::with_capacity(CHUNK_ROWS);
+        let mut bytes = 0;
+        let mut seen = 0usize;
+        while let Some(row) = rows.next()? {
+            seen += 1;
+            if seen.is_multiple_of(CANCEL_CHECK_ROWS) && !wanted() {
+                return Ok(());
+            }
+            let series: u32 = row.get(0)?;
+            if keep.is_some_and(|k| !k.get(series as usize).copied().unwrap_or(false)) {
+                continue;
+            }
+            let value = row.get_ref(4)?.as_blob().map_err(rusqlite::Error::from)?;
+            bytes += value.len() + 24;
+            let measures = Measures::decode(value)
+                .ok_or_else(|| Error::Corrupt("undecodable record value".into()))?;
+            chunk.push(MemRow {
+                series,
+                measure: row.get(1)?,
+                time_ns: row.get(2)?,
+                version: row.get(3)?,
+                measures,
+            });
+            if chunk.len() == CHUNK_ROWS {
+                if !emit(build_chunk(&chunk).batch, bytes) {
+                    return Ok(());
+                }
+                chunk.clear();
+                bytes = 0;
+            }
+        }
+        if !chunk.is_empty() {
+            emit(build_chunk(&chunk).batch, bytes);
+        }
+        Ok(())
+    }
 }
 
 impl Engine {
+    /// The dictionaries of `table_id` as the writer knows them.
+    fn dictionaries(&self, table_id: i64) -> Result<TableDictionaries> {
+        let mut states = self.core.lock_states();
+        dictionaries(&mut states, &self.core.readers, table_id)
+    }
+
     /// The table's columns without reading any record (for planning).
     pub fn table_columns(
         &self,
@@ -55,10 +167,7 @@ impl Engine {
         table: &str,
     ) -> Result<Vec<(String, ColumnKind)>> {
         let settings = self.table_settings(scope, database, table)?;
-        let conn = self.core.lock_conn();
-        let mut states = self.core.lock_states();
-        let state = TableState::cached(&mut states, &conn, settings.id)?;
-        Ok(state.columns.clone())
+        Ok(self.dictionaries(settings.id)?.columns)
     }
 
     /// Every measure name of the table, by name, with the dimensions its records carry. Reads
@@ -70,9 +179,18 @@ impl Engine {
         table: &str,
     ) -> Result<Vec<MeasureSummary>> {
         let settings = self.table_settings(scope, database, table)?;
-        let conn = self.core.lock_conn();
-        let mut states = self.core.lock_states();
-        let state = TableState::cached(&mut states, &conn, settings.id)?;
+        let pairs: Vec<(usize, usize)> = {
+            let conn = self.core.readers.get()?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT DISTINCT measure_id, series_id FROM records WHERE table_id = ?1",
+            )?;
+            let pairs = stmt.query_map(params![settings.id], |r| {
+                Ok((r.get::<_, usize>(0)?, r.get::<_, usize>(1)?))
+            })?;
+            pairs.collect::<rusqlite::Result<_>>()?
+        };
+        // Taken after the records were read, so they name every id those use.
+        let state = self.dictionaries(settings.id)?;
         let ordinal: HashMap<&str, usize> = state
             .columns
             .iter()
@@ -80,14 +198,7 @@ impl Engine {
             .map(|(i, (name, _))| (name.as_str(), i))
             .collect();
         let mut dimensions: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); state.measures.len()];
-        let mut stmt = conn.prepare_cached(
-            "SELECT DISTINCT measure_id, series_id FROM records WHERE table_id = ?1",
-        )?;
-        let pairs = stmt.query_map(params![settings.id], |r| {
-            Ok((r.get::<_, usize>(0)?, r.get::<_, usize>(1)?))
-        })?;
-        for pair in pairs {
-            let (measure, series) = pair?;
+        for (measure, series) in pairs {
             let (Some(dims), Some(set)) = (state.series.get(series), dimensions.get_mut(measure))
             else {
                 return Err(Error::Corrupt(format!(
@@ -116,7 +227,8 @@ impl Engine {
         Ok(measures)
     }
 
-    /// Records with `lower_ns <= time < upper_ns` (either bound optional), from both tiers.
+    /// Records with `lower_ns <= time < upper_ns` (either bound optional), from both tiers; the
+    /// magnetic part split into at most `slices` slices of about equal time span.
     pub fn snapshot(
         &self,
         scope: &Scope,
@@ -124,16 +236,22 @@ impl Engine {
         table: &str,
         lower_ns: Option<i64>,
         upper_ns: Option<i64>,
+        slices: usize,
     ) -> Result<TableSnapshot> {
         let settings = self.table_settings(scope, database, table)?;
         let memory_lower = settings.memory_lower_ns(self.clock().now_ns());
         let lower = lower_ns.unwrap_or(i64::MIN);
         let upper = upper_ns.unwrap_or(i64::MAX);
-        let conn = self.core.lock_conn();
+        let magnetic = if lower < memory_lower {
+            self.magnetic_slices(settings.id, lower, upper.min(memory_lower), slices)?
+        } else {
+            Vec::new()
+        };
         let mut states = self.core.lock_states();
-        let state = TableState::cached(&mut states, &conn, settings.id)?;
+        let dictionaries = dictionaries(&mut states, &self.core.readers, settings.id)?;
         let mut batches = Vec::new();
         let mut bytes = 0;
+        // Still under the dictionaries' lock, so that no row names an id they lack.
         if upper > memory_lower {
             if let Some(mem) = self.core.memory_read().get(&settings.id) {
                 for chunk in &mem.chunks {
@@ -152,64 +270,105 @@ impl Engine {
                 }
             }
         }
-        if lower < memory_lower {
-            let top = upper.min(memory_lower);
-            let mut stmt = conn.prepare_cached(
-                "SELECT series_id, measure_id, time_ns, version, value FROM records
-                 WHERE table_id = ?1 AND bucket BETWEEN ?2 AND ?3 AND time_ns >= ?4 AND time_ns < ?5",
-            )?;
-            let rows = stmt.query_map(
-                params![
-                    settings.id,
-                    bucket(lower.max(i64::MIN / 2)),
-                    bucket(top),
-                    lower,
-                    top
-                ],
-                |r| {
-                    Ok((
-                        r.get::<_, u32>(0)?,
-                        r.get::<_, u32>(1)?,
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, i64>(3)?,
-                        r.get::<_, Vec<u8>>(4)?,
-                    ))
-                },
-            )?;
-            let mut magnetic = Vec::new();
-            for row in rows {
-                let (series, measure, time_ns, version, value) = row?;
-                bytes += value.len() + 24;
-                let measures = Measures::decode(&value)
-                    .ok_or_else(|| Error::Corrupt("undecodable record value".into()))?;
-                magnetic.push(MemRow {
-                    series,
-                    measure,
-                    time_ns,
-                    version,
-                    measures,
-                });
-                if magnetic.len() == crate::memory_tier::CHUNK_ROWS {
-                    batches.push(SnapshotBatch {
-                        batch: build_chunk(&magnetic).batch,
-                        live: None,
-                    });
-                    magnetic.clear();
-                }
-            }
-            if !magnetic.is_empty() {
-                batches.push(SnapshotBatch {
-                    batch: build_chunk(&magnetic).batch,
-                    live: None,
-                });
-            }
-        }
+        drop(states);
+        let TableDictionaries {
+            columns,
+            series,
+            measures,
+        } = dictionaries;
         Ok(TableSnapshot {
-            columns: state.columns.clone(),
-            series: state.series.clone(),
-            measures: state.measures.clone(),
+            columns,
+            series,
+            measures,
             batches,
             bytes,
+            magnetic,
         })
     }
+
+    /// Read transactions over `[lower, upper)` of the magnetic tier, one per slice; the hour
+    /// buckets holding records are divided evenly between them (the outer slices open-ended).
+    fn magnetic_slices(
+        &self,
+        table_id: i64,
+        lower: i64,
+        upper: i64,
+        slices: usize,
+    ) -> Result<Vec<MagneticSlice>> {
+        let (first, last) = (bucket(lower.max(i64::MIN / 2)), bucket(upper));
+        let conn = self.core.readers.get()?;
+        conn.execute_batch("BEGIN")?;
+        let edge = |order: &str| -> Result<Option<i64>> {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT bucket FROM records WHERE table_id = ?1 AND bucket BETWEEN ?2 AND ?3
+                 ORDER BY bucket {order} LIMIT 1"
+            ))?;
+            let mut rows = stmt.query(params![table_id, first, last])?;
+            Ok(match rows.next()? {
+                Some(row) => Some(row.get(0)?),
+                None => None,
+            })
+        };
+        let (Some(low), Some(high)) = (edge("ASC")?, edge("DESC")?) else {
+            // Nothing in the range, as of this transaction: one (empty) slice keeps that view.
+            return Ok(vec![MagneticSlice {
+                conn,
+                table_id,
+                buckets: (first, last),
+                lower,
+                upper,
+            }]);
+        };
+        let span = high - low + 1;
+        let count = i64::try_from(slices.max(1)).unwrap_or(1).min(span);
+        let mut out = Vec::with_capacity(count as usize);
+        let mut conn = Some(conn);
+        for i in 0..count {
+            let from = if i == 0 { first } else { low + span * i / count };
+            let to = if i == count - 1 {
+                last
+            } else {
+                low + span * (i + 1) / count - 1
+            };
+            let conn = match conn.take() {
+                Some(conn) => conn,
+                None => {
+                    let conn = self.core.readers.get()?;
+                    // BEGIN defers the snapshot to the first read: take it now.
+                    conn.execute_batch("BEGIN")?;
+                    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+                    conn
+                }
+            };
+            out.push(MagneticSlice {
+                conn,
+                table_id,
+                buckets: (from, to),
+                lower,
+                upper,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// The dictionaries of `table_id` from the writer's cache, loaded on first use through a read
+/// connection outside any transaction: while the caller holds the lock the writer keeps for a
+/// whole transaction, that connection sees exactly what the writer would load.
+fn dictionaries(
+    states: &mut HashMap<i64, TableState>,
+    readers: &Arc<crate::store::ReadPool>,
+    table_id: i64,
+) -> Result<TableDictionaries> {
+    let state = match states.entry(table_id) {
+        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert(TableState::load(&*readers.get()?, table_id)?)
+        }
+    };
+    Ok(TableDictionaries {
+        columns: state.columns.clone(),
+        series: state.series.clone(),
+        measures: state.measures.clone(),
+    })
 }

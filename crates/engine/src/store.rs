@@ -1,6 +1,11 @@
-//! The SQLite store: one database file under `--data-dir` (or one in memory), WAL mode, the
-//! schema and its migrations; and the engine that owns it with the memory tier, the writer and
-//! the maintenance thread.
+//! The SQLite store: one database file under `--data-dir` (without one, in a temporary
+//! directory removed when the engine closes), WAL mode, the schema and its migrations; and the
+//! engine that owns it with the memory tier, the writer and the maintenance thread.
+//!
+//! The writer owns one connection; catalog reads and queries use their own read connections
+//! (WAL readers, [`ReadPool`]), so a long query never holds up a commit (DESIGN.md: readers
+//! never block the writer). This is why the store is a file even when nothing persists: an
+//! in-memory SQLite database has no WAL, and its readers would lock its writer out.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -140,16 +145,86 @@ const MIGRATION_1: &str = r#"
     ) WITHOUT ROWID;
 "#;
 
+/// Idle read connections, opened on demand and kept for reuse.
+pub(crate) struct ReadPool {
+    file: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+/// Read connections kept idle at most; more are opened while queries need them.
+const IDLE_READERS: usize = 8;
+
+impl ReadPool {
+    fn open(&self) -> Result<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.file,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Smaller than the writer's cache: several readers run at once, and the OS page
+        // cache holds the file anyway.
+        conn.pragma_update(None, "cache_size", -16384)?;
+        Ok(conn)
+    }
+
+    /// A read connection outside any transaction.
+    pub fn get(self: &Arc<Self>) -> Result<PooledReader> {
+        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => self.open()?,
+        };
+        Ok(PooledReader {
+            conn: Some(conn),
+            pool: self.clone(),
+        })
+    }
+}
+
+/// A read connection, back to its pool on drop (its read transaction, if any, ended).
+pub(crate) struct PooledReader {
+    conn: Option<Connection>,
+    pool: Arc<ReadPool>,
+}
+
+impl std::ops::Deref for PooledReader {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        // Always `Some` until drop.
+        self.conn.as_ref().unwrap_or_else(|| unreachable!())
+    }
+}
+
+impl Drop for PooledReader {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else { return };
+        // An open read transaction would pin its WAL snapshot forever.
+        if !conn.is_autocommit() && conn.execute_batch("ROLLBACK").is_err() {
+            return;
+        }
+        let mut idle = self.pool.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < IDLE_READERS {
+            idle.push(conn);
+        }
+    }
+}
+
 /// What the writer, the maintenance thread and the request paths share.
 pub(crate) struct Core {
+    /// The writer's connection (also catalog writes and maintenance).
     conn: Mutex<Connection>,
+    pub readers: Arc<ReadPool>,
     pub clock: Clock,
+    /// The store file under `--data-dir`; `None` in memory mode.
     path: Option<PathBuf>,
     /// Per table id: dictionaries and columns, loaded on first use.
     states: Mutex<HashMap<i64, TableState>>,
     /// Per table id: the memory tier.
     pub memory: RwLock<HashMap<i64, MemTable>>,
     pub health: HealthState,
+    /// Memory mode's store directory, removed on drop (after the connections above close).
+    _temp_dir: Option<tempfile::TempDir>,
 }
 
 impl Core {
@@ -211,7 +286,7 @@ impl Engine {
     /// store file SQLite opens read-only) fails here with [`crate::Error::StoreUnavailable`],
     /// naming the directory and the cause, rather than on the first write.
     pub fn open(data_dir: Option<&Path>, clock: Clock) -> Result<Self> {
-        let (conn, path) = match data_dir {
+        let (conn, file, path, temp_dir) = match data_dir {
             Some(dir) => {
                 let unavailable = |what: &str, e: &dyn std::fmt::Display| {
                     crate::Error::StoreUnavailable(format!(
@@ -230,38 +305,54 @@ impl Engine {
                         &format!("SQLite opened {DATA_FILE} read-only"),
                     ));
                 }
-                (conn, Some(path))
+                (conn, path.clone(), Some(path), None)
             }
-            None => (Connection::open_in_memory()?, None),
+            None => {
+                let temp_dir = tempfile::Builder::new()
+                    .prefix("timestream-local-")
+                    .tempdir()
+                    .map_err(|e| {
+                        crate::Error::StoreUnavailable(format!(
+                            "cannot create the in-memory store's directory in {} (set TMPDIR): {e}",
+                            std::env::temp_dir().display()
+                        ))
+                    })?;
+                let file = temp_dir.path().join(DATA_FILE);
+                let conn = Connection::open(&file)?;
+                (conn, file, None, Some(temp_dir))
+            }
         };
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Nothing of memory mode survives the process: no fsync is worth waiting for.
+        let synchronous = if path.is_some() { "NORMAL" } else { "OFF" };
+        conn.pragma_update(None, "synchronous", synchronous)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // 64 MiB of page cache (SQLite's default is 2 MiB): the records b-tree's upper levels
         // and the hour buckets being written stay cached.
         conn.pragma_update(None, "cache_size", -65536)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        if path.is_some() {
-            // Checkpoints run on their own connection and thread (see maintenance), not inside
-            // the writer's commits.
-            conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-        }
+        // Checkpoints run on their own connection and thread (see maintenance), not inside
+        // the writer's commits.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         migrate(&conn)?;
         let memory = maintenance::rebuild_memory_tier(&conn, clock.now_ns())?;
         let core = Arc::new(Core {
             conn: Mutex::new(conn),
+            readers: Arc::new(ReadPool {
+                file: file.clone(),
+                idle: Mutex::new(Vec::new()),
+            }),
             clock,
             path,
             states: Mutex::new(HashMap::new()),
             memory: RwLock::new(memory),
             health: HealthState::default(),
+            _temp_dir: temp_dir,
         });
         let writer = Writer::spawn(Arc::downgrade(&core))
             .map_err(|e| crate::Error::Corrupt(format!("cannot start the writer: {e}")))?;
         maintenance::spawn(Arc::downgrade(&core));
-        if let Some(path) = &core.path {
-            maintenance::spawn_checkpointer(path.clone(), Arc::downgrade(&core));
-        }
+        maintenance::spawn_checkpointer(file, Arc::downgrade(&core));
         Ok(Self { core, writer })
     }
 
@@ -305,9 +396,9 @@ impl Engine {
         result
     }
 
-    /// Runs `f` on the connection without a write transaction.
+    /// Runs `f` on a read connection (it sees every committed write, and waits for none).
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        f(&self.core.lock_conn())
+        f(&*self.core.readers.get()?)
     }
 
     /// Drops what RAM holds of a deleted table.

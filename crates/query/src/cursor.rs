@@ -30,6 +30,15 @@ pub struct Cursor {
 }
 
 impl Cursor {
+    /// Memory its remaining rows hold (for the registry's cap).
+    pub fn bytes(&self) -> usize {
+        self.batches
+            .iter()
+            .skip(self.batch)
+            .map(RecordBatch::get_array_memory_size)
+            .sum()
+    }
+
     fn exhausted(&self) -> bool {
         self.batch >= self.batches.len()
     }

@@ -20,12 +20,13 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit,
 use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use datafusion::catalog::{CatalogProvider, SchemaProvider, Session};
 use datafusion::common::{DataFusionError, Result, ScalarValue};
-use datafusion::datasource::memory::MemorySourceConfig;
 use datafusion::datasource::{TableProvider, TableType};
 use datafusion::logical_expr::utils::split_conjunction;
 use datafusion::logical_expr::{BinaryExpr, Expr, Operator, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
 use engine::{chunk_layout, ColumnKind, Engine, Scope, TableSnapshot};
+
+use crate::scan::TimestreamScan;
 use protocol::shapes::MeasureValueType;
 
 pub(crate) fn timestamp_type() -> DataType {
@@ -132,36 +133,45 @@ impl TableProvider for TimestreamTable {
         _limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
         let (lower, upper) = time_range(filters);
+        // One partition per core the session may use, so that filters and partial aggregates
+        // run in parallel from the first operator on.
+        let partitions = state.config().target_partitions().max(1);
         let snapshot = self
             .engine
-            .snapshot(&self.scope, &self.database, &self.table, lower, upper)
+            .snapshot(
+                &self.scope,
+                &self.database,
+                &self.table,
+                lower,
+                upper,
+                partitions,
+            )
             .map_err(|e| DataFusionError::External(Box::new(e)))?;
-        self.scans
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(Scan {
+        let scan_index = {
+            let mut scans = self.scans.lock().unwrap_or_else(|p| p.into_inner());
+            scans.push(Scan {
                 database: self.database.clone(),
                 table: self.table.clone(),
                 lower,
                 upper,
                 bytes: snapshot.bytes,
             });
+            scans.len() - 1
+        };
         let projected: Vec<usize> = projection
             .cloned()
             .unwrap_or_else(|| (0..self.schema.fields().len()).collect());
         let schema = Arc::new(self.schema.project(&projected)?);
         let series = series_filter(filters, &snapshot).map(SeriesSelection::new);
-        let batches = convert(&snapshot, &schema, series.as_ref())?;
-        // One partition per core the session may use, batches dealt round robin, so that
-        // filters and partial aggregates run in parallel from the first operator on.
-        let n = state.config().target_partitions().max(1);
-        let mut partitions: Vec<Vec<RecordBatch>> = vec![Vec::new(); n.min(batches.len().max(1))];
-        let count = partitions.len();
-        for (i, batch) in batches.into_iter().enumerate() {
-            partitions[i % count].push(batch);
-        }
-        let exec = MemorySourceConfig::try_new_exec(&partitions, schema, None)?;
-        Ok(exec)
+        let converter = Converter::new(&snapshot, schema, series);
+        Ok(Arc::new(TimestreamScan::new(
+            self.table.clone(),
+            snapshot,
+            converter,
+            partitions,
+            self.scans.clone(),
+            scan_index,
+        )))
     }
 }
 
@@ -248,9 +258,10 @@ fn string_literal(expr: &Expr) -> Option<String> {
 
 /// The series a scan keeps, by id. A few are found with Arrow's vectorised comparison kernel
 /// (a pass over a chunk's series ids per id); more are looked up row by row.
-enum SeriesSelection {
-    Ids(Vec<u32>),
-    Mask(Vec<bool>),
+pub(crate) struct SeriesSelection {
+    mask: Vec<bool>,
+    /// The kept ids when they are few.
+    ids: Option<Vec<u32>>,
 }
 
 impl SeriesSelection {
@@ -262,17 +273,20 @@ impl SeriesSelection {
             .take(Self::MAX_COMPARED + 1)
             .filter_map(|i| u32::try_from(i).ok())
             .collect();
-        if ids.len() <= Self::MAX_COMPARED {
-            Self::Ids(ids)
-        } else {
-            Self::Mask(mask)
+        Self {
+            ids: (ids.len() <= Self::MAX_COMPARED).then_some(ids),
+            mask,
         }
+    }
+
+    fn mask(&self) -> &[bool] {
+        &self.mask
     }
 
     /// The rows of a chunk whose series id (`ids`) is kept.
     fn rows(&self, ids: &UInt32Array) -> Result<BooleanBuffer> {
-        match self {
-            Self::Ids(wanted) => {
+        match &self.ids {
+            Some(wanted) => {
                 let mut kept = BooleanBuffer::new_unset(ids.len());
                 for id in wanted {
                     let equal = eq(ids, &UInt32Array::new_scalar(*id))?;
@@ -280,7 +294,8 @@ impl SeriesSelection {
                 }
                 Ok(kept)
             }
-            Self::Mask(allowed) => {
+            None => {
+                let allowed = &self.mask;
                 let ids = ids.values();
                 Ok(BooleanBuffer::collect_bool(ids.len(), |i| {
                     allowed.get(ids[i] as usize).copied().unwrap_or(false)
@@ -290,65 +305,94 @@ impl SeriesSelection {
     }
 }
 
-/// Builds batches of `schema` (a projection of the table schema) from the snapshot's chunks,
-/// keeping only the rows of the series `series` selects (all when `None`).
-fn convert(
-    snapshot: &TableSnapshot,
-    schema: &SchemaRef,
-    series: Option<&SeriesSelection>,
-) -> Result<Vec<RecordBatch>> {
-    // One values array per projected dimension, indexed by series id; one for measure names.
-    let mut dimension_values: HashMap<&str, ArrayRef> = HashMap::new();
-    for field in schema.fields() {
-        if snapshot
-            .columns
-            .iter()
-            .any(|(n, k)| n == field.name() && *k == ColumnKind::Dimension)
-        {
-            let values: StringArray = snapshot
-                .series
+/// Turns chunk-layout batches of one table into batches of `schema` (a projection of the table
+/// schema), keeping only the rows of the series `series` selects (all when `None`). Built once
+/// per scan; shared by the memory tier's batches and the magnetic tier's streams.
+pub(crate) struct Converter {
+    schema: SchemaRef,
+    /// One values array per projected dimension, indexed by series id.
+    dimension_values: HashMap<String, ArrayRef>,
+    measure_names: ArrayRef,
+    /// Where each projected field's data is in a chunk.
+    sources: Vec<Source>,
+    series: Option<SeriesSelection>,
+}
+
+impl Converter {
+    pub(crate) fn new(
+        snapshot: &TableSnapshot,
+        schema: SchemaRef,
+        series: Option<SeriesSelection>,
+    ) -> Self {
+        let mut dimension_values: HashMap<String, ArrayRef> = HashMap::new();
+        for field in schema.fields() {
+            if snapshot
+                .columns
                 .iter()
-                .map(|dims| {
-                    dims.iter()
-                        .find(|(n, _)| n == field.name())
-                        .map(|(_, v)| v.as_str())
-                })
-                .collect();
-            dimension_values.insert(field.name(), Arc::new(values));
+                .any(|(n, k)| n == field.name() && *k == ColumnKind::Dimension)
+            {
+                let values: StringArray = snapshot
+                    .series
+                    .iter()
+                    .map(|dims| {
+                        dims.iter()
+                            .find(|(n, _)| n == field.name())
+                            .map(|(_, v)| v.as_str())
+                    })
+                    .collect();
+                dimension_values.insert(field.name().clone(), Arc::new(values));
+            }
+        }
+        let measure_names: ArrayRef = Arc::new(
+            snapshot
+                .measures
+                .iter()
+                .map(|(n, _)| Some(n.as_str()))
+                .collect::<StringArray>(),
+        );
+        let sources = schema
+            .fields()
+            .iter()
+            .map(|f| match f.name().as_str() {
+                n if dimension_values.contains_key(n) => Source::Series,
+                "measure_name" => Source::Measure,
+                "time" => Source::Time,
+                n => Source::Value(n.to_owned()),
+            })
+            .collect();
+        Self {
+            schema,
+            dimension_values,
+            measure_names,
+            sources,
+            series,
         }
     }
-    let measure_names: ArrayRef = Arc::new(
-        snapshot
-            .measures
-            .iter()
-            .map(|(n, _)| Some(n.as_str()))
-            .collect::<StringArray>(),
-    );
-    // Where each projected field's data is in a chunk.
-    let sources: Vec<Source> = schema
-        .fields()
-        .iter()
-        .map(|f| match f.name().as_str() {
-            n if dimension_values.contains_key(n) => Source::Series,
-            "measure_name" => Source::Measure,
-            "time" => Source::Time,
-            n => Source::Value(n),
-        })
-        .collect();
-    let mut out = Vec::with_capacity(snapshot.batches.len());
-    for part in &snapshot.batches {
-        let Some((chunk, at)) = select_rows(
-            &part.batch,
-            &sources,
-            series,
-            part.live.as_ref().map(|l| l.as_slice()),
-        )?
+
+    pub(crate) fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    /// The series ids the scan keeps (`None`: all), for pruning before decoding.
+    pub(crate) fn series_mask(&self) -> Option<&[bool]> {
+        self.series.as_ref().map(SeriesSelection::mask)
+    }
+
+    /// `chunk`'s kept rows (live, of a selected series) as a batch of the scan's schema;
+    /// `None` when no row is kept.
+    pub(crate) fn convert(
+        &self,
+        chunk: &RecordBatch,
+        live: Option<&[bool]>,
+    ) -> Result<Option<RecordBatch>> {
+        let schema = &self.schema;
+        let Some((chunk, at)) = select_rows(chunk, &self.sources, self.series.as_ref(), live)?
         else {
-            continue;
+            return Ok(None);
         };
         let rows = chunk.num_rows();
         let mut columns: Vec<ArrayRef> = Vec::with_capacity(schema.fields().len());
-        for ((field, source), at) in schema.fields().iter().zip(&sources).zip(at) {
+        for ((field, source), at) in schema.fields().iter().zip(&self.sources).zip(at) {
             let column = at.map(|i| chunk.column(i));
             let keys = || -> Result<UInt32Array> {
                 column
@@ -357,13 +401,21 @@ fn convert(
             };
             let array: ArrayRef = match source {
                 Source::Series => {
-                    let values = dimension_values
+                    let values = self
+                        .dimension_values
                         .get(field.name().as_str())
                         .ok_or_else(|| DataFusionError::Internal("dimension values".into()))?;
+                    let series = keys()?;
+                    if let Some(max) = series.values().iter().max() {
+                        if *max as usize >= values.len() {
+                            return Err(DataFusionError::Internal(format!(
+                                "series {max} missing from the snapshot's dictionary"
+                            )));
+                        }
+                    }
                     // A series without the dimension has a NULL key, not a key to a NULL value:
                     // Arrow kernels that read only the keys' validity (casts to Utf8View, the
                     // null-aware anti join of `NOT IN`) would otherwise see a value.
-                    let series = keys()?;
                     let keys = if values.null_count() == 0 {
                         series
                     } else {
@@ -379,7 +431,7 @@ fn convert(
                 }
                 Source::Measure => Arc::new(DictionaryArray::<UInt32Type>::try_new(
                     keys()?,
-                    measure_names.clone(),
+                    self.measure_names.clone(),
                 )?),
                 Source::Time => as_timestamp(column.cloned(), rows),
                 Source::Value(_) => match (column, field.data_type()) {
@@ -390,26 +442,25 @@ fn convert(
             };
             columns.push(array);
         }
-        out.push(RecordBatch::try_new_with_options(
+        Ok(Some(RecordBatch::try_new_with_options(
             schema.clone(),
             columns,
             &RecordBatchOptions::new().with_row_count(Some(rows)),
-        )?);
+        )?))
     }
-    Ok(out)
 }
 
 /// Where a projected field's data is in a chunk (see [`engine::chunk_layout`]).
-#[derive(Debug, Clone, Copy)]
-enum Source<'a> {
+#[derive(Debug, Clone)]
+enum Source {
     Series,
     Measure,
     Time,
-    Value(&'a str),
+    Value(String),
 }
 
-impl Source<'_> {
-    fn index(self, chunk: &Schema) -> Option<usize> {
+impl Source {
+    fn index(&self, chunk: &Schema) -> Option<usize> {
         match self {
             Source::Series => Some(chunk_layout::SERIES),
             Source::Measure => Some(chunk_layout::MEASURE),
@@ -418,7 +469,7 @@ impl Source<'_> {
                 .fields()
                 .iter()
                 .skip(chunk_layout::FIRST_VALUE)
-                .position(|f| f.name() == name)
+                .position(|f| f.name() == name.as_str())
                 .map(|i| i + chunk_layout::FIRST_VALUE),
         }
     }

@@ -9,6 +9,9 @@
 //! - A `ClientToken` seen within 5 minutes with the same parameters gets the same first page
 //!   again (same `QueryId`); with other parameters, or between 5 minutes and 4 hours later, the
 //!   call fails; after 4 hours the token is new.
+//! - What is kept is bounded ([`QueryLimits`]): past the count or byte cap of cursors, or the
+//!   count cap of ClientToken answers, the oldest are dropped (their tokens then answer as
+//!   expired ones do).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,15 +22,19 @@ use protocol::operations::query::{QueryInput, QueryOutput};
 use tokio::sync::Notify;
 
 use crate::cursor::Cursor;
-use crate::Error;
+use crate::{Error, QueryLimits};
 
 const CURSOR_TTL: Duration = Duration::from_secs(3600);
 const IDEMPOTENCY_WINDOW: Duration = Duration::from_secs(5 * 60);
 const CLIENT_TOKEN_TTL: Duration = Duration::from_secs(4 * 3600);
 
-#[derive(Default)]
 pub struct Registry {
     cursors: HashMap<String, Cursor>,
+    /// Bytes of the cursors' batches.
+    cursor_bytes: usize,
+    max_cursors: usize,
+    max_cursor_bytes: usize,
+    max_client_tokens: usize,
     running: HashMap<String, (Scope, Arc<Notify>)>,
     cancelled: HashMap<String, (Scope, Instant)>,
     first_answers: HashMap<String, FirstAnswer>,
@@ -49,11 +56,42 @@ pub enum Cancellation {
 }
 
 impl Registry {
+    pub fn new(limits: &QueryLimits) -> Self {
+        Self {
+            cursors: HashMap::new(),
+            cursor_bytes: 0,
+            max_cursors: limits.max_cursors,
+            max_cursor_bytes: limits.max_cursor_bytes,
+            max_client_tokens: limits.max_client_tokens,
+            running: HashMap::new(),
+            cancelled: HashMap::new(),
+            first_answers: HashMap::new(),
+        }
+    }
+
     pub fn insert_cursor(&mut self, token: String, cursor: Cursor) {
         self.cursors.retain(|_, c| c.created.elapsed() < CURSOR_TTL);
         self.cancelled
             .retain(|_, (_, at)| at.elapsed() < CURSOR_TTL);
+        let bytes = cursor.bytes();
         self.cursors.insert(token, cursor);
+        self.cursor_bytes = self.cursors.values().map(Cursor::bytes).sum();
+        while self.cursors.len() > self.max_cursors
+            || (self.cursor_bytes > self.max_cursor_bytes && self.cursors.len() > 1)
+        {
+            let Some(oldest) = self
+                .cursors
+                .iter()
+                .min_by_key(|(_, c)| c.created)
+                .map(|(t, _)| t.clone())
+            else {
+                break;
+            };
+            if let Some(c) = self.cursors.remove(&oldest) {
+                self.cursor_bytes -= c.bytes();
+            }
+        }
+        tracing::debug!(cursors = self.cursors.len(), bytes = self.cursor_bytes, added = bytes, "cursor kept");
     }
 
     /// The cursor of `token`, if it belongs to this scope and query string.
@@ -148,6 +186,17 @@ impl Registry {
         input: &QueryInput,
         output: &QueryOutput,
     ) {
+        while self.first_answers.len() >= self.max_client_tokens {
+            let Some(oldest) = self
+                .first_answers
+                .iter()
+                .min_by_key(|(_, a)| a.at)
+                .map(|(t, _)| t.clone())
+            else {
+                break;
+            };
+            self.first_answers.remove(&oldest);
+        }
         self.first_answers.insert(
             client_token,
             FirstAnswer {

@@ -5,14 +5,16 @@
 use std::collections::HashMap;
 use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::{CatalogProviderList, MemoryCatalogProviderList};
 use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::common::TableReference;
+use datafusion::common::DataFusionError;
 use datafusion::dataframe::DataFrame;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::context::{SessionConfig, SessionContext, SessionState};
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::logical_expr::{AggregateUDF, Expr, LogicalPlan, ScalarUDF, WindowUDF};
@@ -33,13 +35,12 @@ use protocol::operations::query::{
 };
 
 use crate::cursor::Cursor;
+use crate::limits::{QueryLimits, QueryRuntime};
 use crate::dialect::{self, line_col, Rewritten};
 use crate::provider::{timestamp_type, Scan, ScanLog, TimestreamCatalog};
 use crate::registry::{Cancellation, Registry};
 use crate::{encode, functions, metadata, parse, read_only, typing, unnest, Error};
 
-/// AWS cuts a synchronous Query call off after 60 s.
-pub(crate) const QUERY_TIMEOUT: Duration = Duration::from_secs(60);
 /// AWS meters at least 10 MB per data query.
 const MIN_METERED_BYTES: i64 = 10_000_000;
 
@@ -51,6 +52,8 @@ pub struct QueryService {
     registry: Mutex<Registry>,
     /// The last record version a scheduled query run wrote (scheduled_query.rs).
     pub(crate) scheduled_version: AtomicI64,
+    pub(crate) limits: QueryLimits,
+    runtime: QueryRuntime,
 }
 
 /// A query run to completion: its result and what it read.
@@ -121,6 +124,10 @@ const SCHEDULED_RUNTIME: &str = "@scheduled_runtime";
 
 impl QueryService {
     pub fn new(engine: Arc<Engine>) -> Self {
+        Self::with_limits(engine, QueryLimits::default())
+    }
+
+    pub fn with_limits(engine: Arc<Engine>, limits: QueryLimits) -> Self {
         let functions = functions::scalar_functions();
         Self {
             engine,
@@ -128,10 +135,13 @@ impl QueryService {
                 &functions,
                 &functions::aggregate_functions(),
                 &functions::window_functions(),
+                limits.memory_bytes,
             ),
             functions,
-            registry: Mutex::default(),
+            registry: Mutex::new(Registry::new(&limits)),
             scheduled_version: AtomicI64::new(0),
+            runtime: QueryRuntime::new(limits.threads),
+            limits,
         }
     }
 
@@ -159,12 +169,13 @@ impl QueryService {
                     .as_ref()
                     .is_some_and(|q| q.mode == QueryInsightsMode::EnabledWithRateControl);
                 let cancelled = self.registry().start(&query_id, scope);
+                let timeout = self.limits.timeout;
                 let run = tokio::time::timeout(
-                    QUERY_TIMEOUT,
+                    timeout,
                     self.run(scope, &input.query_string, &query_id, insights),
                 );
                 let outcome = tokio::select! {
-                    ran = run => ran.unwrap_or(Err(Error::Timeout(QUERY_TIMEOUT.as_secs()))),
+                    ran = run => ran.unwrap_or(Err(Error::Timeout(timeout.as_secs()))),
                     () = cancelled.notified() => Err(Error::CancelledWhileRunning(query_id.clone())),
                 };
                 self.registry().finish(&query_id);
@@ -412,10 +423,17 @@ impl QueryService {
         let frame = DataFrame::new(state, planned.plan);
         let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
         let started = Instant::now();
-        let batches = frame
-            .collect()
-            .await
-            .map_err(|e| Error::from_datafusion(e, query, &rewritten))?;
+        let batches = self
+            .runtime
+            .run(frame.collect())
+            .await?
+            .map_err(|e| match e.find_root() {
+                DataFusionError::ResourcesExhausted(_) => Error::Execution(format!(
+                    "Query exceeded per-node memory limit of {}MB",
+                    self.limits.memory_bytes >> 20
+                )),
+                _ => Error::from_datafusion(e, query, &rewritten),
+            })?;
         tracing::debug!(elapsed = ?started.elapsed(), rows = batches.iter().map(|b| b.num_rows()).sum::<usize>(), "query ran");
         let scans = planned
             .scans
@@ -580,6 +598,7 @@ fn session_template(
     functions: &[Arc<ScalarUDF>],
     aggregates: &[Arc<AggregateUDF>],
     windows: &[Arc<WindowUDF>],
+    memory_bytes: usize,
 ) -> SessionState {
     // Deeper nesting than sqlparser's default of 50 (Trino has no fixed limit); the parser grows
     // its stack as it recurses.
@@ -593,8 +612,14 @@ fn session_template(
     config.options_mut().sql_parser.collect_spans = true;
     // Trino sorts NULLs last in both directions.
     config.options_mut().sql_parser.default_null_ordering = "nulls_last".into();
+    // One pool for every running query (the template's runtime is shared by every session).
+    let runtime = RuntimeEnvBuilder::new()
+        .with_memory_limit(memory_bytes, 1.0)
+        .build_arc()
+        .unwrap_or_default();
     let state = SessionStateBuilder::new()
         .with_config(config)
+        .with_runtime_env(runtime)
         .with_default_features()
         // Nothing that reads or writes files or URLs (read_only.rs): no CREATE EXTERNAL TABLE
         // factories, no COPY formats, no table functions (Timestream has none).

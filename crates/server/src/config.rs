@@ -94,6 +94,18 @@ pub struct Config {
     /// Milliseconds shutdown waits for in-flight requests before it gives up on them.
     #[arg(long, hide = true, default_value_t = 10_000)]
     pub drain_timeout_ms: u64,
+    /// Memory, in MiB, that all running queries may hold together: a sort, join or aggregate
+    /// beyond it spills to disk or fails with a QueryExecutionException.
+    #[arg(
+        long,
+        env = "TIMESTREAM_LOCAL_QUERY_MEMORY_LIMIT_MB",
+        default_value_t = 1024,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub query_memory_limit_mb: u64,
+    /// Milliseconds a query may run (AWS: 60 s).
+    #[arg(long, hide = true, default_value_t = 60_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub query_timeout_ms: u64,
 }
 
 /// The network front's limits, from [`Config`].
@@ -160,6 +172,17 @@ impl Config {
             idle_timeout: Duration::from_millis(self.idle_timeout_ms),
             drain_timeout: Duration::from_millis(self.drain_timeout_ms),
             max_body: MAX_BODY,
+        }
+    }
+
+    /// The query service's limits.
+    pub fn query_limits(&self) -> query::QueryLimits {
+        query::QueryLimits {
+            timeout: Duration::from_millis(self.query_timeout_ms),
+            memory_bytes: usize::try_from(self.query_memory_limit_mb)
+                .unwrap_or(usize::MAX >> 20)
+                .saturating_mul(1 << 20),
+            ..query::QueryLimits::default()
         }
     }
 

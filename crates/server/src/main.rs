@@ -4,11 +4,8 @@ use clap::Parser;
 use timestream_local::{Config, Server};
 use tracing_subscriber::EnvFilter;
 
-/// Stack of every runtime thread. Query text nests expressions as deep as its 256 KiB allow
-/// (`1+1+…+1` is a tree 100 000 levels deep); DataFusion and sqlparser grow their stacks where
-/// they recurse (`recursive_protection`), but dropping and walking such trees elsewhere recurses
-/// too. Reserved address space, touched only by such queries.
-const THREAD_STACK_BYTES: usize = 64 << 20;
+/// Stack of every runtime thread: as deep as the query threads' (planning runs here).
+const THREAD_STACK_BYTES: usize = query::THREAD_STACK_BYTES;
 /// After the server stopped, how long runtime threads still busy (a query past the drain
 /// period) may take to yield before the process exits without them.
 const RUNTIME_SHUTDOWN: Duration = Duration::from_millis(250);

@@ -110,7 +110,7 @@ impl Server {
                 }
             });
         let state = Arc::new(AppState {
-            query: query::QueryService::new(engine.clone()),
+            query: query::QueryService::with_limits(engine.clone(), config.query_limits()),
             engine,
             auth: config.auth,
             credentials,

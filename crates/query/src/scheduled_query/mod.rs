@@ -86,12 +86,10 @@ impl QueryService {
         let started = Instant::now();
         let mut run = ScheduledRun::default();
         let query = &definition.query_string;
-        let executed = tokio::time::timeout(
-            crate::run::QUERY_TIMEOUT,
-            self.execute(scope, query, Some(invocation_ns)),
-        )
-        .await
-        .unwrap_or(Err(Error::Timeout(crate::run::QUERY_TIMEOUT.as_secs())));
+        let timeout = self.limits.timeout;
+        let executed = tokio::time::timeout(timeout, self.execute(scope, query, Some(invocation_ns)))
+            .await
+            .unwrap_or(Err(Error::Timeout(timeout.as_secs())));
         let executed = match executed {
             Ok(executed) => executed,
             Err(e) => {
