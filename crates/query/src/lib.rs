@@ -11,8 +11,8 @@ pub mod cursor;
 pub mod dialect;
 pub mod encode;
 mod error;
-mod limits;
 pub mod functions;
+mod limits;
 pub mod metadata;
 pub mod parse;
 pub mod provider;
@@ -25,6 +25,7 @@ mod subqueries;
 mod type_check;
 mod typing;
 mod unnest;
+mod yielding;
 
 pub use error::Error;
 pub use limits::{QueryLimits, THREAD_STACK_BYTES};

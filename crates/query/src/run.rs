@@ -11,11 +11,11 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::{CatalogProviderList, MemoryCatalogProviderList};
 use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
-use datafusion::common::TableReference;
 use datafusion::common::DataFusionError;
+use datafusion::common::TableReference;
 use datafusion::dataframe::DataFrame;
-use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::context::{SessionConfig, SessionContext, SessionState};
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::logical_expr::{AggregateUDF, Expr, LogicalPlan, ScalarUDF, WindowUDF};
 use datafusion::sql::parser::Statement as DfStatement;
@@ -35,11 +35,11 @@ use protocol::operations::query::{
 };
 
 use crate::cursor::Cursor;
-use crate::limits::{QueryLimits, QueryRuntime};
 use crate::dialect::{self, line_col, Rewritten};
+use crate::limits::{QueryLimits, QueryRuntime};
 use crate::provider::{timestamp_type, Scan, ScanLog, TimestreamCatalog};
 use crate::registry::{Cancellation, Registry};
-use crate::{encode, functions, metadata, parse, read_only, typing, unnest, Error};
+use crate::{encode, functions, metadata, parse, read_only, typing, unnest, yielding, Error};
 
 /// AWS meters at least 10 MB per data query.
 const MIN_METERED_BYTES: i64 = 10_000_000;
@@ -423,17 +423,17 @@ impl QueryService {
         let frame = DataFrame::new(state, planned.plan);
         let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
         let started = Instant::now();
-        let batches = self
-            .runtime
-            .run(frame.collect())
-            .await?
-            .map_err(|e| match e.find_root() {
-                DataFusionError::ResourcesExhausted(_) => Error::Execution(format!(
-                    "Query exceeded per-node memory limit of {}MB",
-                    self.limits.memory_bytes >> 20
-                )),
-                _ => Error::from_datafusion(e, query, &rewritten),
-            })?;
+        let batches =
+            self.runtime
+                .run(frame.collect())
+                .await?
+                .map_err(|e| match e.find_root() {
+                    DataFusionError::ResourcesExhausted(_) => Error::Execution(format!(
+                        "Query exceeded per-node memory limit of {}MB",
+                        self.limits.memory_bytes >> 20
+                    )),
+                    _ => Error::from_datafusion(e, query, &rewritten),
+                })?;
         tracing::debug!(elapsed = ?started.elapsed(), rows = batches.iter().map(|b| b.num_rows()).sum::<usize>(), "query ran");
         let scans = planned
             .scans
@@ -630,6 +630,7 @@ fn session_template(
         .with_higher_order_functions(functions::higher_order_functions())
         .with_relation_planners(vec![Arc::new(unnest::UnnestPlanner)])
         .with_optimizer_rules(typing::optimizer_rules())
+        .with_physical_optimizer_rule(Arc::new(yielding::YieldEverywhere))
         .with_analyzer_rules(typing::analyzer_rules())
         .build();
     let ctx = SessionContext::new_with_state(state);

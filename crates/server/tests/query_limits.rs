@@ -1,0 +1,249 @@
+//! Query governance (issue 16), against the binary (each test measures its own server's CPU):
+//! a heavy query leaves catalog calls and writes answered promptly; a query that times out, or
+//! whose client hangs up, stops consuming CPU; a query beyond the memory cap fails with a
+//! QueryExecutionException and the server keeps answering.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_timestream-local");
+
+/// 10¹² rows: runs until something stops it.
+const ENDLESS: &str = "SELECT count(*) FROM UNNEST(sequence(1, 10000)) AS a(x) \
+     CROSS JOIN UNNEST(sequence(1, 10000)) AS b(y) CROSS JOIN UNNEST(sequence(1, 10000)) AS c(z)";
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn(args: &[&str]) -> Server {
+    let mut child = Command::new(BIN)
+        .args(["--port", "0", "--auth", "off", "--log-level", "warn"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn server");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("banner names the URL")
+        .trim_end_matches('/')
+        .to_owned();
+    std::thread::spawn(move || {
+        let mut sink = Vec::new();
+        let _ = out.read_to_end(&mut sink);
+    });
+    Server { child, url }
+}
+
+impl Server {
+    /// CPU time (user + system) the server has used so far.
+    fn cpu(&self) -> Duration {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
+        let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+        let ticks: u64 = rest
+            .split_whitespace()
+            .skip(11)
+            .take(2)
+            .map(|t| t.parse::<u64>().unwrap())
+            .sum();
+        Duration::from_millis(ticks * 10)
+    }
+
+    /// CPU the server uses over `window`, starting `settle` from now.
+    fn cpu_over(&self, settle: Duration, window: Duration) -> Duration {
+        std::thread::sleep(settle);
+        let before = self.cpu();
+        std::thread::sleep(window);
+        self.cpu() - before
+    }
+
+    async fn call(&self, op: &str, body: &str) -> (u16, serde_json::Value) {
+        call(&reqwest::Client::new(), &self.url, op, body).await
+    }
+}
+
+async fn call(http: &reqwest::Client, url: &str, op: &str, body: &str) -> (u16, serde_json::Value) {
+    let resp = http
+        .post(format!("{url}/"))
+        .header("content-type", "application/x-amz-json-1.0")
+        .header("x-amz-target", format!("Timestream_20181101.{op}"))
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("answered");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.expect("JSON"))
+}
+
+fn query(sql: &str) -> String {
+    serde_json::json!({ "QueryString": sql }).to_string()
+}
+
+fn error_type(body: &serde_json::Value) -> &str {
+    body["__type"]
+        .as_str()
+        .unwrap_or_default()
+        .rsplit('#')
+        .next()
+        .unwrap_or_default()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// The server answers `SELECT 1` correctly.
+async fn still_answers(server: &Server) {
+    let (status, body) = server.call("Query", &query("SELECT 1")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["Rows"][0]["Data"][0]["ScalarValue"], "1");
+}
+
+#[test]
+fn a_heavy_query_leaves_catalog_calls_and_writes_prompt() {
+    let server = spawn(&["--query-timeout-ms", "6000"]);
+    runtime().block_on(async {
+        server.call("CreateDatabase", r#"{"DatabaseName":"govdb"}"#).await;
+        let (status, body) = server
+            .call("CreateTable", r#"{"DatabaseName":"govdb","TableName":"govtable"}"#)
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let http = reqwest::Client::new();
+        let url = server.url.clone();
+        let heavy =
+            tokio::spawn(async move { call(&http, &url, "Query", &query(ENDLESS)).await });
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(!heavy.is_finished(), "the heavy query is running");
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis();
+        let mut slowest = Duration::ZERO;
+        for i in 0..10 {
+            for (op, body) in [
+                (
+                    "DescribeTable",
+                    r#"{"DatabaseName":"govdb","TableName":"govtable"}"#.to_owned(),
+                ),
+                ("ListDatabases", "{}".to_owned()),
+                (
+                    "WriteRecords",
+                    format!(
+                        r#"{{"DatabaseName":"govdb","TableName":"govtable","Records":[{{"Dimensions":[{{"Name":"host","Value":"h"}}],"MeasureName":"cpu","MeasureValue":"{i}","MeasureValueType":"DOUBLE","Time":"{}","TimeUnit":"MILLISECONDS"}}]}}"#,
+                        now_ms - 1000 + i
+                    ),
+                ),
+            ] {
+                let started = Instant::now();
+                let (status, reply) = server.call(op, &body).await;
+                let took = started.elapsed();
+                assert_eq!(status, 200, "{op}: {reply}");
+                slowest = slowest.max(took);
+                assert!(
+                    took < Duration::from_millis(100),
+                    "{op} took {took:?} beside a heavy query"
+                );
+            }
+        }
+        println!("slowest catalog call or write beside the heavy query: {slowest:?}");
+        assert!(!heavy.is_finished(), "the heavy query was still running");
+        let (status, body) = heavy.await.unwrap();
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(error_type(&body), "QueryExecutionException", "{body}");
+        assert_eq!(body["Message"], "The query timed out after 6 seconds.");
+    });
+}
+
+#[test]
+fn a_query_that_times_out_stops_consuming_cpu() {
+    let server = spawn(&["--query-timeout-ms", "1000"]);
+    runtime().block_on(async {
+        let started = Instant::now();
+        let (status, body) = server.call("Query", &query(ENDLESS)).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(error_type(&body), "QueryExecutionException", "{body}");
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+    });
+    let used = server.cpu_over(Duration::from_millis(300), Duration::from_secs(1));
+    assert!(
+        used <= Duration::from_millis(100),
+        "{used:?} of CPU after the timeout"
+    );
+    runtime().block_on(still_answers(&server));
+}
+
+#[test]
+fn a_query_whose_client_hangs_up_stops_consuming_cpu() {
+    let server = spawn(&[]);
+    runtime().block_on(async {
+        let impatient = reqwest::Client::builder()
+            .timeout(Duration::from_millis(800))
+            .build()
+            .unwrap();
+        let gave_up = impatient
+            .post(format!("{}/", server.url))
+            .header("content-type", "application/x-amz-json-1.0")
+            .header("x-amz-target", "Timestream_20181101.Query")
+            .body(query(ENDLESS))
+            .send()
+            .await;
+        assert!(gave_up.is_err(), "the client timed out: {gave_up:?}");
+    });
+    let used = server.cpu_over(Duration::from_millis(300), Duration::from_secs(1));
+    assert!(
+        used <= Duration::from_millis(100),
+        "{used:?} of CPU after the client left"
+    );
+    runtime().block_on(still_answers(&server));
+}
+
+#[test]
+fn a_query_beyond_the_memory_cap_fails_and_the_server_carries_on() {
+    let server = spawn(&["--query-memory-limit-mb", "1"]);
+    runtime().block_on(async {
+        // A hash join's build side of 250 000 rows does not fit in 1 MiB, and does not spill.
+        let join = "WITH k AS (SELECT x * 1000 + y AS k FROM UNNEST(sequence(1, 500)) AS a(x) \
+                    CROSS JOIN UNNEST(sequence(1, 500)) AS b(y)) \
+                    SELECT count(*) FROM k AS l JOIN k AS r ON l.k = r.k";
+        let (status, body) = server.call("Query", &query(join)).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(error_type(&body), "QueryExecutionException", "{body}");
+        assert_eq!(
+            body["Message"],
+            "Query exceeded per-node memory limit of 1MB"
+        );
+        still_answers(&server).await;
+    });
+    // The same join under the default cap answers.
+    let roomy = spawn(&[]);
+    runtime().block_on(async {
+        let join = "WITH k AS (SELECT x * 1000 + y AS k FROM UNNEST(sequence(1, 500)) AS a(x) \
+                    CROSS JOIN UNNEST(sequence(1, 500)) AS b(y)) \
+                    SELECT count(*) FROM k AS l JOIN k AS r ON l.k = r.k";
+        let (status, body) = roomy.call("Query", &query(join)).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["Rows"][0]["Data"][0]["ScalarValue"], "250000");
+    });
+}
