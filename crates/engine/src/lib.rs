@@ -34,7 +34,9 @@ pub use record::{Measures, StoredRecord, Tier, Value};
 pub use records::RecordView;
 pub use schedule::{Schedule, ScheduleError};
 pub use scope::Scope;
-pub use snapshot::{MagneticSlice, MeasureSummary, SnapshotBatch, TableDictionaries, TableSnapshot};
+pub use snapshot::{
+    MagneticSlice, MeasureSummary, SnapshotBatch, TableDictionaries, TableSnapshot,
+};
 pub use store::Engine;
 pub use table_state::{measure_value_column, ColumnKind, MeasureKind};
 pub use writer::WriteOutcome;

@@ -324,7 +324,11 @@ impl Engine {
         let mut out = Vec::with_capacity(count as usize);
         let mut conn = Some(conn);
         for i in 0..count {
-            let from = if i == 0 { first } else { low + span * i / count };
+            let from = if i == 0 {
+                first
+            } else {
+                low + span * i / count
+            };
             let to = if i == count - 1 {
                 last
             } else {

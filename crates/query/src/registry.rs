@@ -91,7 +91,12 @@ impl Registry {
                 self.cursor_bytes -= c.bytes();
             }
         }
-        tracing::debug!(cursors = self.cursors.len(), bytes = self.cursor_bytes, added = bytes, "cursor kept");
+        tracing::debug!(
+            cursors = self.cursors.len(),
+            bytes = self.cursor_bytes,
+            added = bytes,
+            "cursor kept"
+        );
     }
 
     /// The cursor of `token`, if it belongs to this scope and query string.

@@ -87,9 +87,10 @@ impl QueryService {
         let mut run = ScheduledRun::default();
         let query = &definition.query_string;
         let timeout = self.limits.timeout;
-        let executed = tokio::time::timeout(timeout, self.execute(scope, query, Some(invocation_ns)))
-            .await
-            .unwrap_or(Err(Error::Timeout(timeout.as_secs())));
+        let executed =
+            tokio::time::timeout(timeout, self.execute(scope, query, Some(invocation_ns)))
+                .await
+                .unwrap_or(Err(Error::Timeout(timeout.as_secs())));
         let executed = match executed {
             Ok(executed) => executed,
             Err(e) => {
