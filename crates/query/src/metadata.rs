@@ -184,29 +184,23 @@ impl Parser {
 pub fn run(engine: &Engine, scope: &Scope, statement: &Metadata) -> Result<RecordBatch, Error> {
     match statement {
         Metadata::ShowDatabases { like } => {
-            let names = all_pages(|token| {
-                engine
-                    .list_databases(scope, None, token.as_deref())
-                    .map(|(dbs, next)| (dbs.into_iter().map(|d| d.database_name).collect(), next))
-            })?;
+            let names = engine.database_names(scope)?;
             filtered(names_batch("Database", names)?, like.as_deref())
         }
         Metadata::ShowTables { database, like } => {
             if let Some(db) = database {
                 check_database(engine, scope, db, &db.value)?;
             }
-            let names = all_pages(|token| {
-                engine
-                    .list_tables(
-                        scope,
-                        database.as_ref().map(|d| d.value.as_str()),
-                        None,
-                        token.as_deref(),
-                    )
-                    .map(|(tables, next)| {
-                        (tables.into_iter().map(|t| t.table_name).collect(), next)
-                    })
-            })?;
+            let names = match database {
+                Some(db) => engine.table_names(scope, &db.value)?,
+                None => {
+                    let mut names = Vec::new();
+                    for db in engine.database_names(scope)? {
+                        names.extend(engine.table_names(scope, &db)?);
+                    }
+                    names
+                }
+            };
             filtered(names_batch("Table", names)?, like.as_deref())
         }
         Metadata::ShowMeasures {
@@ -308,21 +302,6 @@ fn type_name(t: MeasureValueType) -> &'static str {
         MeasureValueType::Boolean => "boolean",
         MeasureValueType::Timestamp => "timestamp",
         MeasureValueType::Multi => "multi",
-    }
-}
-
-fn all_pages(
-    mut page: impl FnMut(Option<String>) -> engine::Result<(Vec<String>, Option<String>)>,
-) -> Result<Vec<String>, Error> {
-    let mut names = Vec::new();
-    let mut token = None;
-    loop {
-        let (mut more, next) = page(token)?;
-        names.append(&mut more);
-        match next {
-            Some(t) => token = Some(t),
-            None => return Ok(names),
-        }
     }
 }
 

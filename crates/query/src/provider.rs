@@ -622,10 +622,7 @@ pub struct TimestreamCatalog {
 
 impl CatalogProvider for TimestreamCatalog {
     fn schema_names(&self) -> Vec<String> {
-        self.engine
-            .list_databases(&self.scope, Some(20), None)
-            .map(|(dbs, _)| dbs.into_iter().map(|d| d.database_name).collect())
-            .unwrap_or_default()
+        self.engine.database_names(&self.scope).unwrap_or_default()
     }
 
     fn schema(&self, name: &str) -> Option<Arc<dyn SchemaProvider>> {
@@ -651,8 +648,7 @@ pub struct TimestreamDatabase {
 impl SchemaProvider for TimestreamDatabase {
     fn table_names(&self) -> Vec<String> {
         self.engine
-            .list_tables(&self.scope, Some(&self.database), Some(20), None)
-            .map(|(t, _)| t.into_iter().map(|t| t.table_name).collect())
+            .table_names(&self.scope, &self.database)
             .unwrap_or_default()
     }
 

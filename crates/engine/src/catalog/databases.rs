@@ -48,6 +48,19 @@ impl Engine {
         self.read(|conn| load_database(conn, scope, name))
     }
 
+    /// Every database name of the scope, in name order (the query catalog's view).
+    pub fn database_names(&self, scope: &Scope) -> Result<Vec<String>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT name FROM databases WHERE account = ?1 AND region = ?2 ORDER BY name",
+            )?;
+            let names = stmt
+                .query_map(params![scope.account, scope.region], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            Ok(names)
+        })
+    }
+
     /// One page of databases in name order, and the token of the next page if there is one.
     pub fn list_databases(
         &self,

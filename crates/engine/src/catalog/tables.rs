@@ -284,6 +284,20 @@ impl Engine {
         Ok(())
     }
 
+    /// Every table name of a database, in name order (the query catalog's view).
+    pub fn table_names(&self, scope: &Scope, database: &str) -> Result<Vec<String>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT name FROM tables WHERE account = ?1 AND region = ?2 AND database = ?3
+                 ORDER BY name",
+            )?;
+            let names = stmt
+                .query_map(params![scope.account, scope.region, database], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            Ok(names)
+        })
+    }
+
     /// What the write path needs of a table: its id and ingestion settings.
     pub(crate) fn table_settings(
         &self,
