@@ -13,14 +13,28 @@
 //! [`MAX_BACKTRACKING_DEPTH`] deep is it parsed again with GenericDialect itself, for the
 //! queries that use one of the words as a name (a dimension called `position`); the error of a
 //! deeper one is the first parse's.
+//!
+//! A parsed statement's typed literals are checked here too, as Trino checks them when it
+//! analyses a statement ([`check_literals`]).
 
 use std::any::TypeId;
 
-use datafusion::common::{not_impl_err, plan_datafusion_err, Result};
+use std::ops::ControlFlow;
+
+use datafusion::arrow::array::{Array, StringArray};
+use datafusion::arrow::compute::{cast_with_options, CastOptions};
+use datafusion::arrow::datatypes::{DataType, TimeUnit};
+use datafusion::common::{not_impl_err, plan_datafusion_err, plan_err, Result};
 use datafusion::sql::parser::{DFParserBuilder, Statement as DfStatement};
+use datafusion::sql::sqlparser::ast::{
+    visit_expressions, DataType as SqlType, DateTimeField, Expr as SqlExpr, Interval, Spanned,
+    TimezoneInfo, TypedString,
+};
 use datafusion::sql::sqlparser::dialect::{Dialect, GenericDialect};
 use datafusion::sql::sqlparser::keywords::Keyword;
-use datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
+use datafusion::sql::sqlparser::tokenizer::{Location, Token, Tokenizer};
+
+use crate::dialect::{line_col, offset_of};
 
 /// The deepest nesting of keyword-led constructs a failed first parse is retried at (work up to
 /// 2^10 times the text's).
@@ -51,14 +65,133 @@ const BACKTRACKING: &[Keyword] = &[
     Keyword::TRY_CONVERT,
 ];
 
-/// One statement of `sql` (the dialect layer's rewrite of the user's text).
+/// One statement of `sql` (the dialect layer's rewrite of the user's text), its literals
+/// checked.
 pub fn statement(sql: &str, recursion_limit: usize) -> Result<DfStatement> {
-    match parse(sql, &Reserving, recursion_limit) {
-        Ok(statement) => Ok(statement),
+    let statement = match parse(sql, &Reserving, recursion_limit) {
+        Ok(statement) => statement,
         Err(first) if backtracking_depth(sql) <= MAX_BACKTRACKING_DEPTH => {
-            parse(sql, &GenericDialect {}, recursion_limit).map_err(|_| first)
+            parse(sql, &GenericDialect {}, recursion_limit).map_err(|_| first)?
         }
-        Err(first) => Err(first),
+        Err(first) => return Err(first),
+    };
+    check_literals(&statement, sql)?;
+    Ok(statement)
+}
+
+/// Trino's analysis errors for literals whose text is not a value of their type, placed at the
+/// literal (`line 1:8: 'not a timestamp' is not a valid timestamp literal`, `'2022-13-45' is not
+/// a valid date literal`, `… time literal`, and `'1.5' is not a valid interval literal` for a
+/// year or month interval that is not a whole number, `1.5year` included). DataFusion plans such
+/// a literal as a cast of its text, which fails only when it runs, and only if a row makes it run
+/// (not in a WHERE over an empty table); a text accepted here is one that cast takes.
+pub fn check_literals(statement: &DfStatement, sql: &str) -> Result<()> {
+    let DfStatement::Statement(statement) = statement else {
+        return Ok(());
+    };
+    let mut error = None;
+    let _ = visit_expressions(statement.as_ref(), |expr| {
+        let invalid = match expr {
+            SqlExpr::TypedString(TypedString {
+                data_type, value, ..
+            }) => {
+                let Some(text) = value.value.clone().into_string() else {
+                    return ControlFlow::Continue(());
+                };
+                let (kind, target, text) = match data_type {
+                    SqlType::Timestamp(_, TimezoneInfo::None) => (
+                        "timestamp",
+                        DataType::Timestamp(TimeUnit::Nanosecond, None),
+                        crate::typing::complete_timestamp_text(text),
+                    ),
+                    SqlType::Date => ("date", DataType::Date32, text),
+                    SqlType::Time(_, TimezoneInfo::None) => {
+                        ("time", DataType::Time64(TimeUnit::Nanosecond), text)
+                    }
+                    _ => return ControlFlow::Continue(()),
+                };
+                (!casts_to(&text, &target)).then(|| {
+                    let written = value.value.clone().into_string().unwrap_or(text);
+                    (
+                        keyword_start(sql, value.span.start),
+                        format!("'{written}' is not a valid {kind} literal"),
+                    )
+                })
+            }
+            SqlExpr::Interval(interval) => invalid_year_to_month(interval).map(|text| {
+                let start = interval.value.span().start;
+                (
+                    keyword_start(sql, start),
+                    format!("'{text}' is not a valid interval literal"),
+                )
+            }),
+            _ => None,
+        };
+        match invalid {
+            Some(found) => {
+                error = Some(found);
+                ControlFlow::Break(())
+            }
+            None => ControlFlow::Continue(()),
+        }
+    });
+    match error {
+        Some(((line, column), message)) => plan_err!("line {line}:{column}: {message}"),
+        None => Ok(()),
+    }
+}
+
+/// Whether Arrow's cast (DataFusion's, when the query runs) takes `text` as a `target`.
+fn casts_to(text: &str, target: &DataType) -> bool {
+    let options = CastOptions {
+        safe: false,
+        ..CastOptions::default()
+    };
+    let array = StringArray::from(vec![text]);
+    cast_with_options(&array, target, &options).is_ok_and(|a| a.null_count() == 0)
+}
+
+/// The text of a year or month interval literal that is not a whole number of them (Trino
+/// takes `INTERVAL '3' YEAR`, not `INTERVAL '1.5' YEAR`; DataFusion would make that 1-6).
+fn invalid_year_to_month(interval: &Interval) -> Option<String> {
+    let year_or_month = matches!(
+        interval.leading_field,
+        Some(
+            DateTimeField::Year
+                | DateTimeField::Years
+                | DateTimeField::Month
+                | DateTimeField::Months
+        )
+    );
+    if !year_or_month || interval.last_field.is_some() {
+        return None;
+    }
+    let SqlExpr::Value(value) = interval.value.as_ref() else {
+        return None;
+    };
+    let text = value.value.clone().into_string()?;
+    let digits = text.trim().trim_start_matches(['+', '-']);
+    let whole = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    (!whole).then_some(text)
+}
+
+/// Where the literal whose string starts at `string` begins: at its type keyword (`TIMESTAMP`,
+/// `DATE`, `INTERVAL`), as Trino places the error, when only spaces come between.
+fn keyword_start(sql: &str, string: Location) -> (u64, u64) {
+    let at = offset_of(sql, string.line as usize, string.column as usize).min(sql.len());
+    let before = sql[..at].trim_end();
+    let word = before
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| c.is_ascii_alphabetic())
+        .last()
+        .map(|(i, _)| i);
+    match word {
+        Some(start) => {
+            let (line, column) = line_col(sql, start);
+            (line as u64, column as u64)
+        }
+        None => (string.line, string.column),
     }
 }
 

@@ -246,7 +246,7 @@ fn name_row_fields(expr: Expr, target: &DataType) -> std::result::Result<Expr, E
 }
 
 /// `YYYY-MM-DD HH:MM` → `YYYY-MM-DD HH:MM:00`; other text unchanged.
-fn complete_timestamp_text(text: String) -> String {
+pub(crate) fn complete_timestamp_text(text: String) -> String {
     let b = text.as_bytes();
     let hh_mm = b.len() == 16
         && (b[10] == b' ' || b[10] == b'T')
