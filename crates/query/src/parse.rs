@@ -14,8 +14,10 @@
 //! queries that use one of the words as a name (a dimension called `position`); the error of a
 //! deeper one is the first parse's.
 //!
-//! A parsed statement's typed literals are checked here too, as Trino checks them when it
-//! analyses a statement ([`check_literals`]).
+//! A parsed statement's typed literals, and the arithmetic between interval literals, are
+//! checked here too, as Trino checks them when it analyses a statement ([`check_literals`],
+//! [`check_interval_arithmetic`]): DataFusion's planner makes casts of the one and folds the
+//! other, and what Trino refuses can no longer be told after planning.
 
 use std::any::TypeId;
 
@@ -27,8 +29,8 @@ use datafusion::arrow::datatypes::{DataType, TimeUnit};
 use datafusion::common::{not_impl_err, plan_datafusion_err, plan_err, Result};
 use datafusion::sql::parser::{DFParserBuilder, Statement as DfStatement};
 use datafusion::sql::sqlparser::ast::{
-    visit_expressions, DataType as SqlType, DateTimeField, Expr as SqlExpr, Interval, Spanned,
-    TimezoneInfo, TypedString,
+    visit_expressions, BinaryOperator, DataType as SqlType, DateTimeField, Expr as SqlExpr,
+    Interval, Spanned, TimezoneInfo, TypedString,
 };
 use datafusion::sql::sqlparser::dialect::{Dialect, GenericDialect};
 use datafusion::sql::sqlparser::keywords::Keyword;
@@ -76,7 +78,109 @@ pub fn statement(sql: &str, recursion_limit: usize) -> Result<DfStatement> {
         Err(first) => return Err(first),
     };
     check_literals(&statement, sql)?;
+    check_interval_arithmetic(&statement, sql)?;
     Ok(statement)
+}
+
+/// The two interval types of an expression made of interval literals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IntervalType {
+    YearToMonth,
+    DayToSecond,
+}
+
+impl IntervalType {
+    fn name(self) -> &'static str {
+        match self {
+            Self::YearToMonth => "interval year to month",
+            Self::DayToSecond => "interval day to second",
+        }
+    }
+}
+
+/// The interval type of `expr` when it is made of interval literals only (`1year + 2month`,
+/// `-(1d)`), or `None`.
+fn interval_type(expr: &SqlExpr) -> Option<IntervalType> {
+    match expr {
+        SqlExpr::Interval(interval) => match interval.leading_field.as_ref() {
+            Some(
+                DateTimeField::Year
+                | DateTimeField::Years
+                | DateTimeField::Month
+                | DateTimeField::Months,
+            ) => Some(IntervalType::YearToMonth),
+            Some(_) => Some(IntervalType::DayToSecond),
+            // The units in the text, as the dialect writes duration literals (`'15 minute'`).
+            None => {
+                let SqlExpr::Value(value) = interval.value.as_ref() else {
+                    return None;
+                };
+                let text = value.value.clone().into_string()?.to_ascii_lowercase();
+                let units: Vec<bool> = text
+                    .split(|c: char| !c.is_ascii_alphabetic())
+                    .filter(|w| !w.is_empty())
+                    .map(|w| w.starts_with("year") || w.starts_with("mon"))
+                    .collect();
+                if units.iter().all(|&ym| ym) && !units.is_empty() {
+                    Some(IntervalType::YearToMonth)
+                } else if units.iter().all(|&ym| !ym) {
+                    Some(IntervalType::DayToSecond)
+                } else {
+                    None
+                }
+            }
+        },
+        SqlExpr::Nested(inner) | SqlExpr::UnaryOp { expr: inner, .. } => interval_type(inner),
+        SqlExpr::BinaryOp {
+            left,
+            op: BinaryOperator::Plus | BinaryOperator::Minus,
+            right,
+        } => match (interval_type(left)?, interval_type(right)?) {
+            (l, r) if l == r => Some(l),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Trino's analysis error for `+` or `-` between the two interval types, placed at the operator
+/// as Trino places it (`line 1:26: Cannot apply operator: interval year to month + interval day
+/// to second`), for interval literals: DataFusion's planner adds those up into one
+/// month-day-nanosecond value before their types can be told apart (type_check.rs checks the
+/// other operands).
+pub fn check_interval_arithmetic(statement: &DfStatement, sql: &str) -> Result<()> {
+    let DfStatement::Statement(statement) = statement else {
+        return Ok(());
+    };
+    let mut error = None;
+    let _ = visit_expressions(statement.as_ref(), |expr| {
+        let SqlExpr::BinaryOp { left, op, right } = expr else {
+            return ControlFlow::Continue(());
+        };
+        let symbol = match op {
+            BinaryOperator::Plus => '+',
+            BinaryOperator::Minus => '-',
+            _ => return ControlFlow::Continue(()),
+        };
+        match (interval_type(left), interval_type(right)) {
+            (Some(l), Some(r)) if l != r => {
+                let end = left.span().end;
+                let from = offset_of(sql, end.line as usize, end.column as usize).min(sql.len());
+                let position = sql[from..].find(symbol).map(|at| line_col(sql, from + at));
+                error = Some((
+                    position,
+                    format!("Cannot apply operator: {} {op} {}", l.name(), r.name()),
+                ));
+                ControlFlow::Break(())
+            }
+            _ => ControlFlow::Continue(()),
+        }
+    });
+    match error {
+        Some((Some((line, column)), message)) => plan_err!("line {line}:{column}: {message}"),
+        Some((None, message)) => plan_err!("{message}"),
+        None => Ok(()),
+    }
 }
 
 /// Trino's analysis errors for literals whose text is not a value of their type, placed at the

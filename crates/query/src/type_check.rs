@@ -7,7 +7,9 @@
 //! - comparisons (`=`, `<>`, `<`, `<=`, `>`, `>=`, `IS [NOT] DISTINCT FROM`) of incomparable
 //!   types: `Cannot apply operator: varchar = integer`; `BETWEEN`: `Cannot check if varchar is
 //!   BETWEEN integer and integer`; `||` of anything but varchar values or arrays:
-//!   `Cannot apply operator: varchar || integer`;
+//!   `Cannot apply operator: varchar || integer`; `+`/`-` of the two interval types:
+//!   `Cannot apply operator: interval year to month + interval day to second` (for literals,
+//!   which DataFusion's planner adds up into one value, parse.rs checks the text);
 //! - `IN` lists, `CASE` results and `COALESCE` operands without a common type: `IN value and
 //!   list items must be the same type: varchar`, `All CASE results must be the same type:
 //!   integer`, `All COALESCE operands must be the same type: integer` (the common type of the
@@ -136,6 +138,24 @@ fn check_expr(e: &Expr, schema: &DFSchema) -> Result<()> {
                 | Operator::IsDistinctFrom
                 | Operator::IsNotDistinctFrom
                     if common_kind(kind(&l), kind(&r)).is_none() =>
+                {
+                    Err(at(
+                        left,
+                        format!(
+                            "Cannot apply operator: {} {op} {}",
+                            sql_type_name(&l),
+                            sql_type_name(&r)
+                        ),
+                    ))
+                }
+                // The two interval types do not mix (DataFusion would add the months and the
+                // days into one value).
+                Operator::Plus | Operator::Minus
+                    if matches!(
+                        (kind(&l), kind(&r)),
+                        (Kind::YearToMonth, Kind::DayToSecond)
+                            | (Kind::DayToSecond, Kind::YearToMonth)
+                    ) =>
                 {
                     Err(at(
                         left,

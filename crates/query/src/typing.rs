@@ -33,11 +33,11 @@
 //!   DataFusion casts rows by field name.
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, PrimitiveArray};
-use datafusion::arrow::array::{Float64Array, Int64Array, StringArray};
+use datafusion::arrow::array::{BooleanArray, Float64Array, Int64Array, StringArray};
 use datafusion::arrow::compute::kernels::arity::try_binary;
 use datafusion::arrow::datatypes::{
-    ArrowPrimitiveType, FieldRef, Float64Type, Int32Type, Int64Type, TimeUnit,
-    TimestampNanosecondType,
+    ArrowPrimitiveType, Date32Type, FieldRef, Float64Type, Int32Type, Int64Type,
+    IntervalMonthDayNanoType, IntervalUnit, TimeUnit, TimestampNanosecondType,
 };
 use datafusion::arrow::datatypes::{DataType, IntervalMonthDayNano};
 use datafusion::arrow::error::ArrowError;
@@ -412,6 +412,13 @@ impl AnalyzerRule for CheckedArithmetic {
             .map(|op| Arc::new(ScalarUDF::new_from_impl(Checked::new(op))))
             .collect();
         let negation = Arc::new(ScalarUDF::new_from_impl(Checked::negation()));
+        let date_plus = Arc::new(ScalarUDF::new_from_impl(DateArithmetic::new(
+            Operator::Plus,
+        )));
+        let date_minus = Arc::new(ScalarUDF::new_from_impl(DateArithmetic::new(
+            Operator::Minus,
+        )));
+        let day_to_second = DataType::Interval(IntervalUnit::MonthDayNano);
         let is_nan = Arc::new(ScalarUDF::new_from_impl(
             crate::functions::math::FloatClass::is_nan(),
         ));
@@ -436,6 +443,36 @@ impl AnalyzerRule for CheckedArithmetic {
                         };
                         Ok(Transformed::yes(Expr::ScalarFunction(
                             ScalarFunction::new_udf(udf.clone(), vec![*left, *right]),
+                        )))
+                    }
+                    // date ± interval day to second: whole days only, checked per value.
+                    Expr::BinaryExpr(BinaryExpr { left, op, right })
+                        if matches!(op, Operator::Plus | Operator::Minus)
+                            && matches!(
+                                (left.get_type(&schema), right.get_type(&schema)),
+                                (Ok(DataType::Date32), Ok(ref i)) if *i == day_to_second
+                            ) =>
+                    {
+                        let udf = if op == Operator::Plus {
+                            &date_plus
+                        } else {
+                            &date_minus
+                        };
+                        Ok(Transformed::yes(Expr::ScalarFunction(
+                            ScalarFunction::new_udf(udf.clone(), vec![*left, *right]),
+                        )))
+                    }
+                    Expr::BinaryExpr(BinaryExpr {
+                        left,
+                        op: Operator::Plus,
+                        right,
+                    }) if matches!(
+                        (left.get_type(&schema), right.get_type(&schema)),
+                        (Ok(ref i), Ok(DataType::Date32)) if *i == day_to_second
+                    ) =>
+                    {
+                        Ok(Transformed::yes(Expr::ScalarFunction(
+                            ScalarFunction::new_udf(date_plus.clone(), vec![*right, *left]),
                         )))
                     }
                     Expr::Negative(x)
@@ -487,7 +524,7 @@ impl AnalyzerRule for CheckedArithmetic {
                                 || matches!(&from, DataType::Dictionary(_, v) if is_text(v)))
                                 && matches!(
                                     field.data_type(),
-                                    DataType::Int64 | DataType::Int32
+                                    DataType::Int64 | DataType::Int32 | DataType::Boolean
                                 ) =>
                             {
                                 Ok(Transformed::yes(Expr::ScalarFunction(
@@ -639,6 +676,122 @@ impl Checked {
             other => DataFusionError::ArrowError(Box::new(other), None),
         })?;
         Ok(Arc::new(result))
+    }
+}
+
+/// `date ± interval day to second` (and `interval + date`) as Trino computes it: the interval
+/// must be whole days (`Cannot add hour, minutes or seconds to a date`, `Cannot subtract hour,
+/// minutes or seconds from a date`, Trino's `DateTimeOperators`, at run time), the result a
+/// date; DataFusion drops the part of a day instead. Named as the operator expression it
+/// replaces.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct DateArithmetic {
+    op: Operator,
+    name: String,
+    signature: Signature,
+}
+
+const DAY_NS: i128 = 86_400_000_000_000;
+
+impl DateArithmetic {
+    fn new(op: Operator) -> Self {
+        Self {
+            name: format!("__timestream_date_{}", Checked::word(Some(op))),
+            op,
+            signature: Signature::any(2, Volatility::Immutable),
+        }
+    }
+
+    /// `date` (days since the epoch) moved by `interval`.
+    fn apply(&self, date: i32, interval: IntervalMonthDayNano) -> Result<i32> {
+        let sign = if self.op == Operator::Plus { 1 } else { -1 };
+        let span = i128::from(interval.days) * DAY_NS + i128::from(interval.nanoseconds);
+        if span % DAY_NS != 0 {
+            return if sign > 0 {
+                exec_err!("Cannot add hour, minutes or seconds to a date")
+            } else {
+                exec_err!("Cannot subtract hour, minutes or seconds from a date")
+            };
+        }
+        let mut days = i128::from(date);
+        if interval.months != 0 {
+            // Only DataFusion's own spellings (`INTERVAL '1 month 2 days'`) mix the two.
+            let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1);
+            let moved = epoch
+                .and_then(|e| e.checked_add_signed(chrono::Duration::days(i64::from(date))))
+                .and_then(|d| {
+                    let months = chrono::Months::new(interval.months.unsigned_abs());
+                    if (interval.months > 0) == (sign > 0) {
+                        d.checked_add_months(months)
+                    } else {
+                        d.checked_sub_months(months)
+                    }
+                });
+            match (moved, epoch) {
+                (Some(d), Some(e)) => days = i128::from((d - e).num_days()),
+                _ => return exec_err!("Date out of range"),
+            }
+        }
+        match i32::try_from(days + sign * (span / DAY_NS)) {
+            Ok(d) => Ok(d),
+            Err(_) => exec_err!("Date out of range"),
+        }
+    }
+}
+
+impl ScalarUDFImpl for DateArithmetic {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Date32)
+    }
+
+    fn schema_name(&self, args: &[Expr]) -> Result<String> {
+        Ok(match args {
+            [a, b] => format!("{} {} {}", a.schema_name(), self.op, b.schema_name()),
+            _ => self.name.clone(),
+        })
+    }
+
+    fn display_name(&self, args: &[Expr]) -> Result<String> {
+        Ok(match args {
+            [a, b] => format!("{a} {} {b}", self.op),
+            _ => self.name.clone(),
+        })
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let scalar = args
+            .args
+            .iter()
+            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let (Some(dates), Some(intervals)) = (arrays.first(), arrays.get(1)) else {
+            return exec_err!("{} takes a date and an interval", self.name);
+        };
+        let dates = dates.as_primitive::<Date32Type>();
+        let intervals = intervals.as_primitive::<IntervalMonthDayNanoType>();
+        let result = dates
+            .iter()
+            .zip(intervals.iter())
+            .map(|(d, i)| match (d, i) {
+                (Some(d), Some(i)) => self.apply(d, i).map(Some),
+                _ => Ok(None),
+            })
+            .collect::<Result<PrimitiveArray<Date32Type>>>()?;
+        if scalar {
+            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
+                &result, 0,
+            )?))
+        } else {
+            Ok(ColumnarValue::Array(Arc::new(result)))
+        }
     }
 }
 
@@ -847,7 +1000,10 @@ fn is_text(t: &DataType) -> bool {
 /// - timestamp → varchar is `YYYY-MM-DD HH:MM:SS.nnnnnnnnn`;
 /// - integer → timestamp is not a cast Trino has (Arrow reads seconds): an error;
 /// - varchar → integer/bigint takes only the digits (Arrow trims spaces): `' 12 '` is an error,
-///   worded as Trino's (`Cannot cast 'abc' to BIGINT`).
+///   worded as Trino's (`Cannot cast 'abc' to BIGINT`);
+/// - varchar → boolean takes `true`, `false`, `t`, `f`, `1`, `0` in any case and nothing else
+///   (Arrow also takes `yes`, `on`, …): `Cannot cast 'yes' to BOOLEAN` (Trino's
+///   `VarcharOperators.castToBoolean`).
 fn timestream_cast(
     expr: Expr,
     from: &DataType,
@@ -866,7 +1022,9 @@ fn timestream_cast(
         );
     }
     let text = is_text(from) || matches!(from, DataType::Dictionary(_, v) if is_text(v));
-    let integer_of_text = text && matches!(to, DataType::Int64 | DataType::Int32);
+    // Text parsed by Trino's rules: the call is the cast.
+    let integer_of_text =
+        text && matches!(to, DataType::Int64 | DataType::Int32 | DataType::Boolean);
     if !(is_float(from) && (is_integer(to) || is_text(to))
         || timestamp && is_text(to)
         || integer_of_text)
@@ -896,8 +1054,8 @@ fn timestream_cast(
 /// Arrow's cast then range-checks it into the integer type). `__timestream_cast(x,
 /// NULL::varchar)`: a double or timestamp as Timestream's text. `__timestream_cast(text,
 /// NULL::bigint)` (or integer): the text's number, an error if it is not one (NULL with a third
-/// argument, for TRY_CAST). Named as its operand, as
-/// DataFusion names a CAST.
+/// argument, for TRY_CAST); `__timestream_cast(text, NULL::boolean)` likewise the text's truth
+/// value. Named as its operand, as DataFusion names a CAST.
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct TimestreamCast {
     signature: Signature,
@@ -986,6 +1144,21 @@ impl ScalarUDFImpl for TimestreamCast {
                     .collect::<Result<Int64Array>>()?;
                 datafusion::arrow::compute::cast(&numbers, &args.args[1].data_type())?
             }
+            (_, DataType::Boolean) => {
+                let lenient = args.args.len() > 2;
+                let value = datafusion::arrow::compute::cast(&value, &DataType::Utf8)?;
+                let truths = value
+                    .as_string::<i32>()
+                    .iter()
+                    .map(|t| match t.map(trino_boolean) {
+                        Some(None) if !lenient => {
+                            exec_err!("Cannot cast '{}' to BOOLEAN", t.unwrap_or_default())
+                        }
+                        other => Ok(other.flatten()),
+                    })
+                    .collect::<Result<BooleanArray>>()?;
+                Arc::new(truths)
+            }
             (other, _) => return exec_err!("__timestream_cast of {other}"),
         };
         if scalar {
@@ -995,6 +1168,16 @@ impl ScalarUDFImpl for TimestreamCast {
         } else {
             Ok(ColumnarValue::Array(result))
         }
+    }
+}
+
+/// The truth value of `text` as Trino casts it: `true`/`t`/`1`, `false`/`f`/`0`, any case, no
+/// spaces.
+fn trino_boolean(text: &str) -> Option<bool> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "t" | "1" => Some(true),
+        "false" | "f" | "0" => Some(false),
+        _ => None,
     }
 }
 
