@@ -18,7 +18,7 @@ use arrow_array::{
 use arrow_schema::{DataType, Field, Schema};
 use protocol::shapes::MeasureValueType;
 
-use crate::record::{Measures, Value};
+use crate::record::{EncodedMeasures, Measures, Value, ValueRef};
 use crate::table_state::{measure_value_column, MeasureKind, TableState};
 
 /// Rows per sealed chunk.
@@ -217,6 +217,18 @@ impl MemTable {
         chunks + active
     }
 
+    /// A table as inserting its rows one by one would leave it: `chunks` sealed, each of
+    /// [`CHUNK_ROWS`] rows, then fewer than that many `active` rows.
+    pub(crate) fn rebuilt(chunks: Vec<Chunk>, active: Vec<MemRow>) -> Self {
+        debug_assert!(active.len() < CHUNK_ROWS);
+        debug_assert!(chunks.iter().all(|c| c.batch.num_rows() == CHUNK_ROWS));
+        Self {
+            chunks,
+            active,
+            active_batch: Mutex::new(None),
+        }
+    }
+
     /// Seals the active rows into an Arrow chunk.
     pub fn seal(&mut self) {
         if self.active.is_empty() {
@@ -266,17 +278,26 @@ impl ColumnBuilder {
         }
     }
 
-    fn append(&mut self, v: Option<&Value>) {
+    /// Appends `v` if it has the column's type; a value of another type is not appended (its
+    /// row gets a null).
+    fn append(&mut self, v: ValueRef<'_>) -> bool {
         match (self, v) {
-            (Self::Double(b), Some(Value::Double(d))) => b.append_value(*d),
-            (Self::Bigint(b), Some(Value::Bigint(i))) => b.append_value(*i),
-            (Self::Timestamp(b), Some(Value::Timestamp(i))) => b.append_value(*i),
-            (Self::Boolean(b), Some(Value::Boolean(x))) => b.append_value(*x),
-            (Self::Varchar(b), Some(Value::Varchar(s))) => b.append_value(s),
-            (Self::Double(b), _) => b.append_null(),
-            (Self::Bigint(b) | Self::Timestamp(b), _) => b.append_null(),
-            (Self::Boolean(b), _) => b.append_null(),
-            (Self::Varchar(b), _) => b.append_null(),
+            (Self::Double(b), ValueRef::Double(d)) => b.append_value(d),
+            (Self::Bigint(b), ValueRef::Bigint(i)) => b.append_value(i),
+            (Self::Timestamp(b), ValueRef::Timestamp(i)) => b.append_value(i),
+            (Self::Boolean(b), ValueRef::Boolean(x)) => b.append_value(x),
+            (Self::Varchar(b), ValueRef::Varchar(s)) => b.append_value(s),
+            _ => return false,
+        }
+        true
+    }
+
+    fn append_nulls(&mut self, n: usize) {
+        match self {
+            Self::Double(b) => b.append_nulls(n),
+            Self::Bigint(b) | Self::Timestamp(b) => b.append_nulls(n),
+            Self::Boolean(b) => b.append_nulls(n),
+            Self::Varchar(b) => b.append_nulls(n),
         }
     }
 
@@ -291,79 +312,276 @@ impl ColumnBuilder {
     }
 }
 
-/// The value columns of a row: (column name, value).
-fn row_values(row: &MemRow) -> Vec<(std::borrow::Cow<'_, str>, &Value)> {
-    match &row.measures {
-        Measures::Single(v) => vec![(measure_value_column(v.value_type()).into(), v)],
-        Measures::Multi(attrs) => attrs.iter().map(|(n, v)| (n.as_str().into(), v)).collect(),
+/// [`measure_value_column`] as a constant: the chunk builder looks it up once per row.
+fn single_value_column(t: MeasureValueType) -> &'static str {
+    match t {
+        MeasureValueType::Double => "measure_value::double",
+        MeasureValueType::Bigint => "measure_value::bigint",
+        MeasureValueType::Varchar => "measure_value::varchar",
+        MeasureValueType::Boolean => "measure_value::boolean",
+        MeasureValueType::Timestamp => "measure_value::timestamp",
+        MeasureValueType::Multi => "measure_value::multi",
+    }
+}
+
+struct ValueColumn {
+    name: String,
+    builder: ColumnBuilder,
+    /// Rows the builder holds. A row without a value in this column gets its null when the
+    /// column's next value (or the end of the chunk) comes, many at once.
+    len: usize,
+}
+
+/// Columns looked up by a scan of their names up to this many, by hash past it.
+const SCAN_COLUMNS: usize = 16;
+
+/// Builds a chunk row by row, straight from borrowed values (decoded [`MemRow`]s, or encoded
+/// values read from SQLite at start-up): value columns in the order their names are first seen,
+/// each with the type of its first value, a null where a row has no value of that name and
+/// type.
+struct ChunkBuilder {
+    capacity: usize,
+    rows: usize,
+    time: Int64Builder,
+    series: UInt32Builder,
+    measure: UInt32Builder,
+    version: Int64Builder,
+    min_time: i64,
+    max_time: i64,
+    columns: Vec<ValueColumn>,
+    index: HashMap<String, usize>,
+    /// The column of each value position in the previous row. The rows of a table mostly
+    /// share one layout (a multi-measure record's attributes are sorted by name), so a value's
+    /// column is usually found by one comparison of its name, without hashing or UTF-8 checks.
+    last_layout: Vec<usize>,
+}
+
+impl ChunkBuilder {
+    fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            rows: 0,
+            time: Int64Builder::with_capacity(capacity),
+            series: UInt32Builder::with_capacity(capacity),
+            measure: UInt32Builder::with_capacity(capacity),
+            version: Int64Builder::with_capacity(capacity),
+            min_time: i64::MAX,
+            max_time: i64::MIN,
+            columns: Vec::new(),
+            index: HashMap::new(),
+            last_layout: Vec::new(),
+        }
+    }
+
+    fn start_row(&mut self, series: u32, measure: u32, time_ns: i64, version: i64) {
+        self.time.append_value(time_ns);
+        self.series.append_value(series);
+        self.measure.append_value(measure);
+        self.version.append_value(version);
+        self.min_time = self.min_time.min(time_ns);
+        self.max_time = self.max_time.max(time_ns);
+        self.rows += 1;
+    }
+
+    /// Adds the value at `position` among the current row's values, to the column called
+    /// `name`. `None` when `name` is new and not UTF-8 (an undecodable record).
+    fn value(&mut self, position: usize, name: &[u8], v: ValueRef<'_>) -> Option<()> {
+        let c = match self.last_layout.get(position) {
+            Some(&c) if self.columns[c].name.as_bytes() == name => c,
+            _ => {
+                let c = self.column(name, v.value_type())?;
+                match self.last_layout.get_mut(position) {
+                    Some(slot) => *slot = c,
+                    None => self.last_layout.push(c),
+                }
+                c
+            }
+        };
+        let row = self.rows - 1;
+        let column = &mut self.columns[c];
+        // A name twice in one row (never encoded: attributes are unique) keeps its first value.
+        if column.len > row {
+            return Some(());
+        }
+        if column.len < row {
+            column.builder.append_nulls(row - column.len);
+            column.len = row;
+        }
+        if column.builder.append(v) {
+            column.len += 1;
+        }
+        Some(())
+    }
+
+    /// The column called `name`, added with type `t` if it is new.
+    fn column(&mut self, name: &[u8], t: MeasureValueType) -> Option<usize> {
+        if self.columns.len() <= SCAN_COLUMNS {
+            if let Some(c) = self.columns.iter().position(|c| c.name.as_bytes() == name) {
+                return Some(c);
+            }
+        }
+        let name = std::str::from_utf8(name).ok()?;
+        if let Some(&c) = self.index.get(name) {
+            return Some(c);
+        }
+        let c = self.columns.len();
+        self.index.insert(name.to_owned(), c);
+        self.columns.push(ValueColumn {
+            name: name.to_owned(),
+            builder: ColumnBuilder::new(t, self.capacity),
+            len: 0,
+        });
+        Some(c)
+    }
+
+    fn finish(mut self) -> Chunk {
+        let mut fields = vec![
+            Field::new("time", DataType::Int64, false),
+            Field::new("series", DataType::UInt32, false),
+            Field::new("measure", DataType::UInt32, false),
+            Field::new("version", DataType::Int64, false),
+        ];
+        // In the order of `layout`.
+        let mut columns: Vec<ArrayRef> = vec![
+            Arc::new(self.time.finish()),
+            Arc::new(self.series.finish()),
+            Arc::new(self.measure.finish()),
+            Arc::new(self.version.finish()),
+        ];
+        for mut column in self.columns {
+            if column.len < self.rows {
+                column.builder.append_nulls(self.rows - column.len);
+            }
+            let (dt, array) = column.builder.finish();
+            fields.push(Field::new(column.name, dt, true));
+            columns.push(array);
+        }
+        // Field count and lengths match by construction; an error here is a bug, so fall back
+        // to an empty chunk rather than panic on a request path.
+        let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+            .unwrap_or_else(|_| RecordBatch::new_empty(Arc::new(Schema::empty())));
+        Chunk {
+            batch,
+            min_time: self.min_time,
+            max_time: self.max_time,
+            deleted: Vec::new(),
+            deleted_count: 0,
+        }
     }
 }
 
 pub(crate) fn build_chunk(rows: &[MemRow]) -> Chunk {
-    let n = rows.len();
-    let mut time = Int64Builder::with_capacity(n);
-    let mut series = UInt32Builder::with_capacity(n);
-    let mut measure = UInt32Builder::with_capacity(n);
-    let mut version = Int64Builder::with_capacity(n);
-    let mut names: Vec<String> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut builders: Vec<ColumnBuilder> = Vec::new();
+    let mut b = ChunkBuilder::new(rows.len());
     for row in rows {
-        for (name, v) in row_values(row) {
-            if !index.contains_key(name.as_ref()) {
-                index.insert(name.to_string(), builders.len());
-                names.push(name.to_string());
-                builders.push(ColumnBuilder::new(v.value_type(), n));
+        b.start_row(row.series, row.measure, row.time_ns, row.version);
+        // Names of `Measures` are `str`s: `value` cannot fail on them.
+        let _ = match &row.measures {
+            Measures::Single(v) => b.value(
+                0,
+                single_value_column(v.value_type()).as_bytes(),
+                v.as_ref(),
+            ),
+            Measures::Multi(attrs) => attrs
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, (n, v))| b.value(i, n.as_bytes(), v.as_ref())),
+        };
+    }
+    b.finish()
+}
+
+/// Records as SQLite holds them, values still encoded, gathered for one chunk by the start-up
+/// rebuild: one buffer per field instead of an allocation per record.
+#[derive(Debug, Default)]
+pub(crate) struct EncodedRows {
+    series: Vec<u32>,
+    measure: Vec<u32>,
+    time: Vec<i64>,
+    version: Vec<i64>,
+    /// Where each record's value ends in `values`.
+    ends: Vec<usize>,
+    values: Vec<u8>,
+}
+
+impl EncodedRows {
+    pub fn with_capacity(rows: usize) -> Self {
+        Self {
+            series: Vec::with_capacity(rows),
+            measure: Vec::with_capacity(rows),
+            time: Vec::with_capacity(rows),
+            version: Vec::with_capacity(rows),
+            ends: Vec::with_capacity(rows),
+            values: Vec::with_capacity(rows * 16),
+        }
+    }
+
+    pub fn push(&mut self, series: u32, measure: u32, time_ns: i64, version: i64, value: &[u8]) {
+        self.series.push(series);
+        self.measure.push(measure);
+        self.time.push(time_ns);
+        self.version.push(version);
+        self.values.extend_from_slice(value);
+        self.ends.push(self.values.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn clear(&mut self) {
+        self.series.clear();
+        self.measure.clear();
+        self.time.clear();
+        self.version.clear();
+        self.ends.clear();
+        self.values.clear();
+    }
+
+    fn value(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.values[start..self.ends[i]]
+    }
+
+    /// The chunk [`build_chunk`] makes of these records once decoded, built without decoding
+    /// them into [`MemRow`]s; `None` when a value is not a valid encoding.
+    pub fn build_chunk(&self) -> Option<Chunk> {
+        let mut b = ChunkBuilder::new(self.len());
+        for i in 0..self.len() {
+            b.start_row(
+                self.series[i],
+                self.measure[i],
+                self.time[i],
+                self.version[i],
+            );
+            match EncodedMeasures::parse(self.value(i))? {
+                EncodedMeasures::Single(v) => {
+                    b.value(0, single_value_column(v.value_type()).as_bytes(), v)?
+                }
+                EncodedMeasures::Multi(attrs) => {
+                    for (position, attr) in attrs.enumerate() {
+                        let (name, v) = attr?;
+                        b.value(position, name, v)?;
+                    }
+                }
             }
         }
+        Some(b.finish())
     }
-    let mut slots: Vec<Option<&Value>> = vec![None; builders.len()];
-    let (mut min_time, mut max_time) = (i64::MAX, i64::MIN);
-    for row in rows {
-        time.append_value(row.time_ns);
-        series.append_value(row.series);
-        measure.append_value(row.measure);
-        version.append_value(row.version);
-        min_time = min_time.min(row.time_ns);
-        max_time = max_time.max(row.time_ns);
-        slots.iter_mut().for_each(|s| *s = None);
-        for (name, v) in row_values(row) {
-            if let Some(&i) = index.get(name.as_ref()) {
-                slots[i] = Some(v);
-            }
-        }
-        for (b, v) in builders.iter_mut().zip(&slots) {
-            b.append(*v);
-        }
-    }
-    let mut fields = vec![
-        Field::new("time", DataType::Int64, false),
-        Field::new("series", DataType::UInt32, false),
-        Field::new("measure", DataType::UInt32, false),
-        Field::new("version", DataType::Int64, false),
-    ];
-    // In the order of `layout`.
-    let mut columns: Vec<ArrayRef> = vec![
-        Arc::new(time.finish()),
-        Arc::new(series.finish()),
-        Arc::new(measure.finish()),
-        Arc::new(version.finish()),
-    ];
-    for (name, b) in names.into_iter().zip(builders) {
-        let (dt, array) = b.finish();
-        fields.push(Field::new(name, dt, true));
-        columns.push(array);
-    }
-    // Field count and lengths match by construction; an error here is a bug, so fall back to an
-    // empty chunk rather than panic on a request path.
-    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
-        .unwrap_or_else(|_| RecordBatch::new_empty(Arc::new(Schema::empty())));
-    Chunk {
-        batch,
-        min_time,
-        max_time,
-        deleted: Vec::new(),
-        deleted_count: 0,
+
+    /// The records decoded (for the active buffer); `None` when a value is not a valid
+    /// encoding.
+    pub fn decode(&self) -> Option<Vec<MemRow>> {
+        (0..self.len())
+            .map(|i| {
+                Some(MemRow {
+                    series: self.series[i],
+                    measure: self.measure[i],
+                    time_ns: self.time[i],
+                    version: self.version[i],
+                    measures: Measures::decode(self.value(i))?,
+                })
+            })
+            .collect()
     }
 }
 
@@ -508,5 +726,204 @@ mod tests {
         }
         let per_record = t.memory_bytes() / t.len();
         assert!(per_record <= 40, "{per_record} bytes per record");
+    }
+
+    /// The chunk builder before issue 16 (every row's values gathered into a `Vec` and looked
+    /// up by name in a map), kept as the reference the faster one must match.
+    fn reference_build_chunk(rows: &[MemRow]) -> Chunk {
+        fn row_values(row: &MemRow) -> Vec<(String, &Value)> {
+            match &row.measures {
+                Measures::Single(v) => vec![(measure_value_column(v.value_type()), v)],
+                Measures::Multi(attrs) => attrs.iter().map(|(n, v)| (n.clone(), v)).collect(),
+            }
+        }
+        let n = rows.len();
+        let mut time = Int64Builder::with_capacity(n);
+        let mut series = UInt32Builder::with_capacity(n);
+        let mut measure = UInt32Builder::with_capacity(n);
+        let mut version = Int64Builder::with_capacity(n);
+        let mut names: Vec<String> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut builders: Vec<ColumnBuilder> = Vec::new();
+        for row in rows {
+            for (name, v) in row_values(row) {
+                if !index.contains_key(&name) {
+                    index.insert(name.clone(), builders.len());
+                    names.push(name);
+                    builders.push(ColumnBuilder::new(v.value_type(), n));
+                }
+            }
+        }
+        let mut slots: Vec<Option<&Value>> = vec![None; builders.len()];
+        let (mut min_time, mut max_time) = (i64::MAX, i64::MIN);
+        for row in rows {
+            time.append_value(row.time_ns);
+            series.append_value(row.series);
+            measure.append_value(row.measure);
+            version.append_value(row.version);
+            min_time = min_time.min(row.time_ns);
+            max_time = max_time.max(row.time_ns);
+            slots.iter_mut().for_each(|s| *s = None);
+            for (name, v) in row_values(row) {
+                slots[index[&name]] = Some(v);
+            }
+            for (b, v) in builders.iter_mut().zip(&slots) {
+                if !v.is_some_and(|v| b.append(v.as_ref())) {
+                    b.append_nulls(1);
+                }
+            }
+        }
+        let mut fields = vec![
+            Field::new("time", DataType::Int64, false),
+            Field::new("series", DataType::UInt32, false),
+            Field::new("measure", DataType::UInt32, false),
+            Field::new("version", DataType::Int64, false),
+        ];
+        let mut columns: Vec<ArrayRef> = vec![
+            Arc::new(time.finish()),
+            Arc::new(series.finish()),
+            Arc::new(measure.finish()),
+            Arc::new(version.finish()),
+        ];
+        for (name, b) in names.into_iter().zip(builders) {
+            let (dt, array) = b.finish();
+            fields.push(Field::new(name, dt, true));
+            columns.push(array);
+        }
+        Chunk {
+            batch: RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).unwrap(),
+            min_time,
+            max_time,
+            deleted: Vec::new(),
+            deleted_count: 0,
+        }
+    }
+
+    /// Rows of every kind a chunk holds: single-measure values of each type under several
+    /// measures, multi-measure records with varying attribute sets (columns that appear
+    /// mid-chunk, rows without some columns), a name used with two types, a varchar
+    /// attribute named like a single-measure column.
+    fn varied_rows(n: usize) -> Vec<MemRow> {
+        let text = |i: usize| format!("v{}", "é".repeat(i % 5));
+        (0..n)
+            .map(|i| {
+                let measures = match i % 11 {
+                    0 => Measures::Single(Value::Double(i as f64 / 3.0)),
+                    1 => Measures::Single(Value::Bigint(-(i as i64))),
+                    2 => Measures::Single(Value::Varchar(text(i))),
+                    3 => Measures::Single(Value::Boolean(i % 2 == 0)),
+                    4 => Measures::Single(Value::Timestamp(i as i64 * 1_000)),
+                    5 | 6 => Measures::Multi(vec![
+                        ("cpu".into(), Value::Double(i as f64)),
+                        ("mem".into(), Value::Bigint(i as i64)),
+                    ]),
+                    7 => Measures::Multi(vec![
+                        ("cpu".into(), Value::Double(0.5)),
+                        ("host".into(), Value::Varchar(text(i))),
+                        ("up".into(), Value::Boolean(true)),
+                    ]),
+                    // `mem` as a DOUBLE where the chunk's column is BIGINT: a null there.
+                    8 => Measures::Multi(vec![("mem".into(), Value::Double(1.0))]),
+                    9 if i > n / 2 => {
+                        Measures::Multi(vec![("late".into(), Value::Timestamp(i as i64))])
+                    }
+                    9 => Measures::Multi(vec![]),
+                    _ => Measures::Multi(vec![(
+                        "measure_value::varchar".into(),
+                        Value::Varchar(text(i)),
+                    )]),
+                };
+                MemRow {
+                    series: (i % 7) as u32,
+                    measure: (i % 11) as u32,
+                    time_ns: 1_000 + (i as i64 * 37) % 500,
+                    version: 1 + (i % 3) as i64,
+                    measures,
+                }
+            })
+            .collect()
+    }
+
+    fn assert_same_chunk(a: &Chunk, b: &Chunk) {
+        assert_eq!(a.batch, b.batch);
+        assert_eq!((a.min_time, a.max_time), (b.min_time, b.max_time));
+        assert_eq!(
+            a.batch.get_array_memory_size(),
+            b.batch.get_array_memory_size()
+        );
+        assert_eq!(a.live_mask(), b.live_mask());
+    }
+
+    #[test]
+    fn chunks_match_the_reference_builder() {
+        for n in [1, 2, 11, 100, 1000, CHUNK_ROWS] {
+            let rows = varied_rows(n);
+            let expected = reference_build_chunk(&rows);
+            assert_same_chunk(&build_chunk(&rows), &expected);
+            let mut encoded = EncodedRows::with_capacity(n);
+            for r in &rows {
+                encoded.push(
+                    r.series,
+                    r.measure,
+                    r.time_ns,
+                    r.version,
+                    &r.measures.encode(),
+                );
+            }
+            assert_same_chunk(&encoded.build_chunk().unwrap(), &expected);
+            assert_eq!(encoded.decode().unwrap(), rows);
+        }
+    }
+
+    #[test]
+    fn undecodable_encoded_rows_are_refused() {
+        let mut encoded = EncodedRows::default();
+        encoded.push(0, 0, 1, 1, &Measures::Single(Value::Double(1.0)).encode());
+        let mut cut = Measures::Multi(vec![("a".into(), Value::Bigint(1))]).encode();
+        cut.pop();
+        encoded.push(0, 0, 2, 1, &cut);
+        assert!(encoded.build_chunk().is_none());
+        assert!(encoded.decode().is_none());
+        let mut bad_name = EncodedRows::default();
+        bad_name.push(0, 0, 1, 1, &[0xFF, 1, 0, 1, 0, 0xC3, 4, 1]);
+        assert!(bad_name.build_chunk().is_none());
+        assert!(bad_name.decode().is_none());
+    }
+
+    #[test]
+    fn a_rebuilt_table_is_the_one_inserting_its_rows_builds() {
+        let rows = varied_rows(2 * CHUNK_ROWS + 100);
+        let mut inserted = MemTable::default();
+        for r in &rows {
+            inserted.insert(r.clone());
+        }
+        let chunks = rows
+            .chunks(CHUNK_ROWS)
+            .filter(|c| c.len() == CHUNK_ROWS)
+            .map(build_chunk)
+            .collect();
+        let rebuilt = MemTable::rebuilt(chunks, rows[2 * CHUNK_ROWS..].to_vec());
+        assert_eq!(rebuilt.chunks.len(), inserted.chunks.len());
+        for (a, b) in rebuilt.chunks.iter().zip(&inserted.chunks) {
+            assert_same_chunk(a, b);
+        }
+        assert_eq!(rebuilt.active, inserted.active);
+        assert_eq!(rebuilt.len(), inserted.len());
+        assert_eq!(rebuilt.memory_bytes(), inserted.memory_bytes());
+        assert_eq!(rebuilt.active_batch(), inserted.active_batch());
+    }
+
+    #[test]
+    fn single_value_columns_are_the_table_columns() {
+        for t in [
+            MeasureValueType::Double,
+            MeasureValueType::Bigint,
+            MeasureValueType::Varchar,
+            MeasureValueType::Boolean,
+            MeasureValueType::Timestamp,
+            MeasureValueType::Multi,
+        ] {
+            assert_eq!(single_value_column(t), measure_value_column(t));
+        }
     }
 }
