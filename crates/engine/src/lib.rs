@@ -11,6 +11,7 @@ mod clock;
 mod error;
 mod health;
 mod ingest;
+mod magnetic_cache;
 mod maintenance;
 mod memory_tier;
 mod pagination;

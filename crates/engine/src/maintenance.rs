@@ -81,7 +81,9 @@ pub fn spawn_checkpointer(path: std::path::PathBuf, core: Weak<Core>) {
                     return;
                 }
             };
-            let _ = conn.busy_timeout(Duration::from_millis(100));
+            // A RESTART checkpoint holds new writers off while it waits for readers to leave
+            // the log, and a query may read for seconds: give up quickly and retry next round.
+            let _ = conn.busy_timeout(Duration::from_millis(10));
             loop {
                 std::thread::sleep(CHECKPOINT_PERIOD);
                 let Some(core) = core.upgrade() else { return };

@@ -16,7 +16,8 @@ use std::sync::Arc;
 use arrow_array::RecordBatch;
 use rusqlite::params;
 
-use crate::ingest::bucket;
+use crate::ingest::{bucket, bucket_span};
+use crate::magnetic_cache::{CachedBucket, MagneticCache};
 use crate::memory_tier::{build_chunk, MemRow, CHUNK_ROWS};
 use crate::record::Measures;
 use crate::store::PooledReader;
@@ -74,6 +75,11 @@ pub struct MagneticSlice {
     buckets: (i64, i64),
     lower: i64,
     upper: i64,
+    cache: Arc<MagneticCache>,
+    /// The table's cache generation, read with the transaction opened.
+    generation: u64,
+    /// Whole buckets within `[cacheable.0, cacheable.1)` are read from or kept in the cache.
+    cacheable: (i64, i64),
 }
 
 impl std::fmt::Debug for MagneticSlice {
@@ -93,27 +99,94 @@ const CANCEL_CHECK_ROWS: usize = 65_536;
 
 impl MagneticSlice {
     /// Reads the slice in time order, as chunk-layout batches of at most [`CHUNK_ROWS`] rows
-    /// and the record bytes each covers. Records of series that `keep` (indexed by series id)
-    /// excludes are skipped before they are decoded. Stops early, with `Ok`, when `emit`
-    /// answers `false` or `wanted` does (the reader went away: a cancelled or finished query).
+    /// and the record bytes each covers, bucket by bucket: a whole bucket the cache may hold
+    /// comes from it, or is read in full and kept; other buckets are read for `[lower, upper)`
+    /// only, skipping records of series that `keep` (indexed by series id) excludes before
+    /// decoding them. Batches may hold rows outside the range or of excluded series (the scan
+    /// filters them). Stops early, with `Ok`, when `emit` answers `false` or `wanted` does (the
+    /// reader went away: a cancelled or finished query).
     pub fn read(
         self,
         keep: Option<&[bool]>,
         wanted: impl Fn() -> bool,
         mut emit: impl FnMut(RecordBatch, usize) -> bool,
     ) -> Result<()> {
+        let mut next_bucket = self.conn.prepare_cached(
+            "SELECT bucket FROM records WHERE table_id = ?1 AND bucket BETWEEN ?2 AND ?3
+             ORDER BY bucket LIMIT 1",
+        )?;
+        let mut from = self.buckets.0;
+        while from <= self.buckets.1 {
+            let mut rows = next_bucket.query(params![self.table_id, from, self.buckets.1])?;
+            let Some(row) = rows.next()? else { break };
+            let b: i64 = row.get(0)?;
+            drop(rows);
+            from = b.saturating_add(1);
+            let (start, end) = bucket_span(b);
+            if start >= self.cacheable.0 && end <= self.cacheable.1 {
+                let cached = match self.cache.get(self.table_id, b, self.generation) {
+                    Some(hit) => hit,
+                    None => {
+                        let mut batches = Vec::new();
+                        let mut bytes = 0;
+                        self.read_bucket(b, (start, end), None, &wanted, |batch, b| {
+                            bytes += b;
+                            batches.push(batch);
+                            true
+                        })?;
+                        let cached = CachedBucket {
+                            batches: Arc::new(batches),
+                            bytes,
+                        };
+                        self.cache
+                            .insert(self.table_id, b, self.generation, cached.clone());
+                        cached
+                    }
+                };
+                let count = cached.batches.len();
+                for (i, batch) in cached.batches.iter().enumerate() {
+                    // The bucket's bytes go with its first batch.
+                    let bytes = if i == 0 { cached.bytes } else { 0 };
+                    if !emit(batch.clone(), bytes) {
+                        return Ok(());
+                    }
+                }
+                if count == 0 && !wanted() {
+                    return Ok(());
+                }
+            } else {
+                let range = (start.max(self.lower), end.min(self.upper));
+                let mut stopped = false;
+                self.read_bucket(b, range, keep, &wanted, |batch, bytes| {
+                    stopped = !emit(batch, bytes);
+                    !stopped
+                })?;
+                if stopped {
+                    return Ok(());
+                }
+            }
+            if !wanted() {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    /// The records of bucket `b` with `range.0 <= time < range.1`, in chunks.
+    fn read_bucket(
+        &self,
+        b: i64,
+        range: (i64, i64),
+        keep: Option<&[bool]>,
+        wanted: &impl Fn() -> bool,
+        mut emit: impl FnMut(RecordBatch, usize) -> bool,
+    ) -> Result<()> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT series_id, measure_id, time_ns, version, value FROM records
-             WHERE table_id = ?1 AND bucket BETWEEN ?2 AND ?3 AND time_ns >= ?4 AND time_ns < ?5
-             ORDER BY bucket, time_ns",
+             WHERE table_id = ?1 AND bucket = ?2 AND time_ns >= ?3 AND time_ns < ?4
+             ORDER BY time_ns",
         )?;
-        let mut rows = stmt.query(params![
-            self.table_id,
-            self.buckets.0,
-            self.buckets.1,
-            self.lower,
-            self.upper
-        ])?;
+        let mut rows = stmt.query(params![self.table_id, b, range.0, range.1])?;
         let mut chunk: Vec<MemRow> = Vec::with_capacity(CHUNK_ROWS);
         let mut bytes = 0;
         let mut seen = 0usize;
@@ -239,19 +312,28 @@ impl Engine {
         slices: usize,
     ) -> Result<TableSnapshot> {
         let settings = self.table_settings(scope, database, table)?;
-        let memory_lower = settings.memory_lower_ns(self.clock().now_ns());
+        let now = self.clock().now_ns();
+        let memory_lower = settings.memory_lower_ns(now);
         let lower = lower_ns.unwrap_or(i64::MIN);
         let upper = upper_ns.unwrap_or(i64::MAX);
+        // Everything under the lock the writer holds for a whole transaction: the read
+        // transactions, the cache generation, the dictionaries and the memory tier all see the
+        // same commits.
+        let mut states = self.core.lock_states();
         let magnetic = if lower < memory_lower {
-            self.magnetic_slices(settings.id, lower, upper.min(memory_lower), slices)?
+            let cacheable = (settings.retention_lower_ns(now), memory_lower);
+            self.magnetic_slices(
+                settings.id,
+                (lower, upper.min(memory_lower)),
+                slices,
+                cacheable,
+            )?
         } else {
             Vec::new()
         };
-        let mut states = self.core.lock_states();
         let dictionaries = dictionaries(&mut states, &self.core.readers, settings.id)?;
         let mut batches = Vec::new();
         let mut bytes = 0;
-        // Still under the dictionaries' lock, so that no row names an id they lack.
         if upper > memory_lower {
             if let Some(mem) = self.core.memory_read().get(&settings.id) {
                 for chunk in &mem.chunks {
@@ -291,10 +373,21 @@ impl Engine {
     fn magnetic_slices(
         &self,
         table_id: i64,
-        lower: i64,
-        upper: i64,
+        (lower, upper): (i64, i64),
         slices: usize,
+        cacheable: (i64, i64),
     ) -> Result<Vec<MagneticSlice>> {
+        let generation = self.core.magnetic_cache.generation(table_id);
+        let slice = |conn, buckets| MagneticSlice {
+            conn,
+            table_id,
+            buckets,
+            lower,
+            upper,
+            cache: self.core.magnetic_cache.clone(),
+            generation,
+            cacheable,
+        };
         let (first, last) = (bucket(lower.max(i64::MIN / 2)), bucket(upper));
         let conn = self.core.readers.get()?;
         conn.execute_batch("BEGIN")?;
@@ -311,13 +404,7 @@ impl Engine {
         };
         let (Some(low), Some(high)) = (edge("ASC")?, edge("DESC")?) else {
             // Nothing in the range, as of this transaction: one (empty) slice keeps that view.
-            return Ok(vec![MagneticSlice {
-                conn,
-                table_id,
-                buckets: (first, last),
-                lower,
-                upper,
-            }]);
+            return Ok(vec![slice(conn, (first, last))]);
         };
         let span = high - low + 1;
         let count = i64::try_from(slices.max(1)).unwrap_or(1).min(span);
@@ -344,13 +431,7 @@ impl Engine {
                     conn
                 }
             };
-            out.push(MagneticSlice {
-                conn,
-                table_id,
-                buckets: (from, to),
-                lower,
-                upper,
-            });
+            out.push(slice(conn, (from, to)));
         }
         Ok(out)
     }

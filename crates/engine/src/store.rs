@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use rusqlite::{Connection, Transaction, TransactionBehavior, MAIN_DB};
 
 use crate::health::{Health, HealthState};
+use crate::magnetic_cache::MagneticCache;
 use crate::memory_tier::MemTable;
 use crate::table_state::TableState;
 use crate::writer::Writer;
@@ -223,6 +224,8 @@ pub(crate) struct Core {
     /// Per table id: the memory tier.
     pub memory: RwLock<HashMap<i64, MemTable>>,
     pub health: HealthState,
+    /// Decoded magnetic-tier buckets (see [`crate::magnetic_cache`]).
+    pub magnetic_cache: Arc<MagneticCache>,
     /// Memory mode's store directory, removed on drop (after the connections above close).
     _temp_dir: Option<tempfile::TempDir>,
 }
@@ -347,6 +350,7 @@ impl Engine {
             states: Mutex::new(HashMap::new()),
             memory: RwLock::new(memory),
             health: HealthState::default(),
+            magnetic_cache: Arc::default(),
             _temp_dir: temp_dir,
         });
         let writer = Writer::spawn(Arc::downgrade(&core))
@@ -404,8 +408,10 @@ impl Engine {
     /// Drops what RAM holds of a deleted table.
     pub(crate) fn forget_table(&self, table_id: i64) {
         let _conn = self.core.lock_conn();
-        self.core.lock_states().remove(&table_id);
+        let mut states = self.core.lock_states();
+        states.remove(&table_id);
         self.core.memory_write().remove(&table_id);
+        self.core.magnetic_cache.bump(table_id);
     }
 
     /// Wipes every resource of every scope (the admin API's reset).
@@ -418,8 +424,10 @@ impl Engine {
              DELETE FROM scheduled_queries; DELETE FROM scheduled_query_runs;",
         )?;
         tx.commit()?;
-        self.core.lock_states().clear();
+        let mut states = self.core.lock_states();
+        states.clear();
         self.core.memory_write().clear();
+        self.core.magnetic_cache.clear();
         Ok(())
     }
 

@@ -222,12 +222,21 @@ fn apply_group(core: &Arc<Core>, jobs: &[Job], progress: &mut Progress) {
 fn settle(
     core: &Arc<Core>,
     progress: &mut Progress,
-    #[cfg_attr(not(test), allow(unused_variables))] jobs: &[Job],
+    jobs: &[Job],
     first: usize,
     outcomes: Vec<Result<JobOutcome>>,
     memory_ops: Vec<(i64, Vec<MemoryOp>)>,
 ) {
     progress.memory_pending = true;
+    // Still under the transaction lock: no query sees the commit without the new generation.
+    for (job, outcome) in jobs[first..].iter().zip(&outcomes) {
+        if outcome
+            .as_ref()
+            .is_ok_and(|o| o.ingested.magnetic_store > 0)
+        {
+            core.magnetic_cache.bump(job.table_id);
+        }
+    }
     for (slot, outcome) in progress.outcomes[first..].iter_mut().zip(outcomes) {
         *slot = Some(outcome);
     }

@@ -21,6 +21,12 @@ pub fn bucket(time_ns: i64) -> i64 {
     time_ns.div_euclid(BUCKET_NS)
 }
 
+/// `[start, end)` of bucket `b`, in nanoseconds (saturating at the ends of time).
+pub fn bucket_span(b: i64) -> (i64, i64) {
+    let start = b.saturating_mul(BUCKET_NS);
+    (start, start.saturating_add(BUCKET_NS))
+}
+
 /// What a job did, reported to its request once the transaction has committed.
 #[derive(Debug, Default)]
 pub struct JobOutcome {

@@ -4,5 +4,5 @@
 mod apply;
 mod prepare;
 
-pub(crate) use apply::{apply_job, bucket, JobOutcome, MemoryOp};
+pub(crate) use apply::{apply_job, bucket, bucket_span, JobOutcome, MemoryOp};
 pub use prepare::{prepare, Candidate, PreparedRecord};
