@@ -18,8 +18,7 @@ use rusqlite::params;
 
 use crate::ingest::{bucket, bucket_span};
 use crate::magnetic_cache::{CachedBucket, MagneticCache};
-use crate::memory_tier::{build_chunk, MemRow, CHUNK_ROWS};
-use crate::record::Measures;
+use crate::memory_tier::{EncodedRows, CHUNK_ROWS};
 use crate::store::PooledReader;
 use crate::table_state::{ColumnKind, MeasureKind, TableState};
 use crate::{Engine, Error, Result, Scope};
@@ -187,7 +186,13 @@ impl MagneticSlice {
              ORDER BY time_ns",
         )?;
         let mut rows = stmt.query(params![self.table_id, b, range.0, range.1])?;
-        let mut chunk: Vec<MemRow> = Vec::with_capacity(CHUNK_ROWS);
+        let build = |chunk: &EncodedRows| {
+            chunk
+                .build_chunk()
+                .map(|c| c.batch)
+                .ok_or_else(|| Error::Corrupt("undecodable record value".into()))
+        };
+        let mut chunk = EncodedRows::with_capacity(CHUNK_ROWS);
         let mut bytes = 0;
         let mut seen = 0usize;
         while let Some(row) = rows.next()? {
@@ -199,27 +204,20 @@ impl MagneticSlice {
             if keep.is_some_and(|k| !k.get(series as usize).copied().unwrap_or(false)) {
                 continue;
             }
+            // Borrowed from SQLite's row: copied once, into the chunk's buffer.
             let value = row.get_ref(4)?.as_blob().map_err(rusqlite::Error::from)?;
             bytes += value.len() + 24;
-            let measures = Measures::decode(value)
-                .ok_or_else(|| Error::Corrupt("undecodable record value".into()))?;
-            chunk.push(MemRow {
-                series,
-                measure: row.get(1)?,
-                time_ns: row.get(2)?,
-                version: row.get(3)?,
-                measures,
-            });
+            chunk.push(series, row.get(1)?, row.get(2)?, row.get(3)?, value);
             if chunk.len() == CHUNK_ROWS {
-                if !emit(build_chunk(&chunk).batch, bytes) {
+                if !emit(build(&chunk)?, bytes) {
                     return Ok(());
                 }
                 chunk.clear();
                 bytes = 0;
             }
         }
-        if !chunk.is_empty() {
-            emit(build_chunk(&chunk).batch, bytes);
+        if chunk.len() > 0 {
+            emit(build(&chunk)?, bytes);
         }
         Ok(())
     }
