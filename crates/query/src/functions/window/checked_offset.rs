@@ -114,12 +114,10 @@ impl WindowUDFImpl for CheckedOffset {
         // When the planner reverses the window order it keeps the function and tells its
         // evaluator (`is_reversed`), which negates the offset itself, as DataFusion's lag/lead
         // do: answering lead for lag here would reverse twice.
-        let reversed = match self.kind {
-            Kind::Lead => super::lead::lead(),
-            Kind::Lag => super::lag::lag(),
-            Kind::NthValue => super::nth_value::nth_value(),
-            Kind::Ntile => return self.inner.inner().reverse_expr(),
-        };
+        if self.kind == Kind::Ntile {
+            return self.inner.inner().reverse_expr();
+        }
+        let reversed = Self::new(self.kind, self.inner.clone(), self.min);
         ReversedUDWF::Reversed(Arc::new(WindowUDF::from(reversed)))
     }
 
