@@ -19,6 +19,7 @@ mod record;
 mod records;
 mod schedule;
 mod scope;
+mod shared;
 mod snapshot;
 mod store;
 mod table_state;

@@ -14,7 +14,7 @@ use rusqlite::{params, Connection};
 use crate::catalog::settings_by_id;
 use crate::ingest::bucket;
 use crate::memory_tier::{Chunk, EncodedRows, MemTable, CHUNK_ROWS};
-use crate::store::Core;
+use crate::shared::Core;
 use crate::{Engine, Result};
 
 const PERIOD: Duration = Duration::from_secs(1);

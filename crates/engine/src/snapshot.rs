@@ -19,7 +19,7 @@ use rusqlite::params;
 use crate::ingest::{bucket, bucket_span};
 use crate::magnetic_cache::{CachedBucket, MagneticCache};
 use crate::memory_tier::{EncodedRows, CHUNK_ROWS};
-use crate::store::PooledReader;
+use crate::shared::PooledReader;
 use crate::table_state::{ColumnKind, MeasureKind, TableState};
 use crate::{Engine, Error, Result, Scope};
 
@@ -440,7 +440,7 @@ impl Engine {
 /// whole transaction, that connection sees exactly what the writer would load.
 fn dictionaries(
     states: &mut HashMap<i64, TableState>,
-    readers: &Arc<crate::store::ReadPool>,
+    readers: &Arc<crate::shared::ReadPool>,
     table_id: i64,
 ) -> Result<TableDictionaries> {
     let state = match states.entry(table_id) {

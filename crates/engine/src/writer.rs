@@ -26,7 +26,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::catalog::settings_by_id;
 use crate::ingest::{apply_job, Candidate, JobOutcome, MemoryOp};
-use crate::store::Core;
+use crate::shared::Core;
 use crate::table_state::TableState;
 use crate::{maintenance, Error, Result};
 
