@@ -26,7 +26,7 @@ use std::ops::ControlFlow;
 use datafusion::arrow::array::{Array, StringArray};
 use datafusion::arrow::compute::{cast_with_options, CastOptions};
 use datafusion::arrow::datatypes::{DataType, TimeUnit};
-use datafusion::common::{not_impl_err, plan_datafusion_err, plan_err, Result};
+use datafusion::common::{not_impl_err, plan_datafusion_err, plan_err, DataFusionError, Result};
 use datafusion::sql::parser::{DFParserBuilder, Statement as DfStatement};
 use datafusion::sql::sqlparser::ast::{
     visit_expressions, BinaryOperator, DataType as SqlType, DateTimeField, Expr as SqlExpr,
@@ -34,6 +34,7 @@ use datafusion::sql::sqlparser::ast::{
 };
 use datafusion::sql::sqlparser::dialect::{Dialect, GenericDialect};
 use datafusion::sql::sqlparser::keywords::Keyword;
+use datafusion::sql::sqlparser::parser::ParserError;
 use datafusion::sql::sqlparser::tokenizer::{Location, Token, Tokenizer};
 
 use crate::dialect::{line_col, offset_of};
@@ -68,7 +69,9 @@ const BACKTRACKING: &[Keyword] = &[
 ];
 
 /// One statement of `sql` (the dialect layer's rewrite of the user's text), its literals
-/// checked.
+/// checked. A statement nested too deeply to walk safely is refused as the parser refuses one
+/// past its recursion limit, before anything walks it (`1+1+…` parses iteratively into a tree
+/// 100 000 levels deep, which every recursive visitor after the parser would overflow on).
 pub fn statement(sql: &str, recursion_limit: usize) -> Result<DfStatement> {
     let statement = match parse(sql, &Reserving, recursion_limit) {
         Ok(statement) => statement,
@@ -77,6 +80,12 @@ pub fn statement(sql: &str, recursion_limit: usize) -> Result<DfStatement> {
         }
         Err(first) => return Err(first),
     };
+    if crate::dialect::too_deep(&statement) {
+        return Err(DataFusionError::SQL(
+            Box::new(ParserError::RecursionLimitExceeded),
+            None,
+        ));
+    }
     check_literals(&statement, sql)?;
     check_interval_arithmetic(&statement, sql)?;
     Ok(statement)

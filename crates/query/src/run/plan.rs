@@ -55,9 +55,6 @@ impl QueryService {
         let recursion_limit = state.config_options().sql_parser.recursion_limit.get();
         let mut statement = parse::statement(&rewritten.sql, recursion_limit).map_err(df_error)?;
         read_only::check_statement(&statement, query)?;
-        if dialect::too_deep(&statement) {
-            return Err(Error::Validation(STATEMENT_TOO_LARGE.into()));
-        }
         self.check_tables(
             scope,
             &state
