@@ -608,7 +608,7 @@ pub fn rewrite_statement(statement: &mut DfStatement) {
 }
 
 /// DataFusion plans every interval literal as one month-day-nanosecond value, which Timestream's
-/// typing (typing.rs) makes an `interval year to month` when it is a whole number of months; a
+/// typing (typing/retype_expr.rs) makes an `interval year to month` when it is a whole number of months; a
 /// zero cannot be told from a zero day-to-second interval there, so `INTERVAL '0' YEAR` (or
 /// `0month`) becomes an Arrow year-month zero here.
 const ZERO_YEAR_TO_MONTH: &str = "arrow_cast('0 months', 'Interval(YearMonth)')";

@@ -1,34 +1,12 @@
 //! INTERSECT and EXCEPT [ALL] with UNION's column types and Trino's multiplicities.
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, PrimitiveArray};
-use datafusion::arrow::array::{BooleanArray, Float64Array, Int64Array, StringArray};
-use datafusion::arrow::compute::kernels::arity::try_binary;
-use datafusion::arrow::datatypes::{
-    ArrowPrimitiveType, Date32Type, FieldRef, Float64Type, Int32Type, Int64Type,
-    IntervalMonthDayNanoType, IntervalUnit, TimeUnit, TimestampNanosecondType,
-};
-use datafusion::arrow::datatypes::{DataType, IntervalMonthDayNano};
-use datafusion::arrow::error::ArrowError;
-use datafusion::common::config::ConfigOptions;
-use datafusion::common::tree_node::{Transformed, TreeNode};
+use datafusion::arrow::datatypes::DataType;
 use datafusion::common::NullEquality;
-use datafusion::common::{exec_err, DataFusionError};
-use datafusion::common::{plan_err, Column, DFSchema, Result, ScalarValue};
+use datafusion::common::{Column, Result};
 use datafusion::functions_window::expr_fn::row_number;
-use datafusion::logical_expr::expr::ScalarFunction;
-use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::type_coercion::binary::type_union_coercion;
-use datafusion::logical_expr::{
-    BinaryExpr, Cast, ColumnarValue, Expr, LogicalPlan, LogicalPlanBuilder, Operator,
-    ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Values, Volatility,
-};
-use datafusion::logical_expr::{ExprFunctionExt, ExprSchemable, Join, JoinType};
-use datafusion::logical_expr::{Like, TryCast};
-use datafusion::optimizer::analyzer::{Analyzer, AnalyzerRule};
-use datafusion::optimizer::optimizer::{ApplyOrder, Optimizer};
-use datafusion::optimizer::simplify_expressions::SimplifyExpressions;
-use datafusion::optimizer::{OptimizerConfig, OptimizerRule};
-use std::sync::Arc;
+use datafusion::logical_expr::{Cast, Expr, LogicalPlan, LogicalPlanBuilder};
+use datafusion::logical_expr::{ExprFunctionExt, Join, JoinType};
 
 /// INTERSECT / EXCEPT as DataFusion's builder plans them: a LeftSemi / LeftAnti join on every
 /// column pair (by name, NULLs equal), the left side made DISTINCT unless ALL. Such a join,

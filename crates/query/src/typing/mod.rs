@@ -31,7 +31,12 @@
 //!   DataFusion's coercion ([`ResolveLambdas`]).
 //! - `CAST(ROW(a, b) AS ROW(x T, y U))` names the row's fields by position, as Trino does;
 //!   DataFusion casts rows by field name.
-
+//!
+//! [`apply`] (retype_plan.rs, per expression retype_expr.rs) runs on the planned plan; the
+//! analyzer rules [`CheckedArithmetic`] and [`ResolveLambdas`] and the optimizer rule
+//! [`NullSafeSimplify`] each have a file named after them, as do the functions they call
+//! (`timestream_cast`, `checked_integer_ops`, `date_arithmetic`, `ieee_comparison`, `trino_like`,
+//! `intersect_except`, `fail`); type_classes.rs says which family an Arrow type belongs to.
 
 mod checked_arithmetic;
 mod checked_integer_ops;
@@ -47,15 +52,14 @@ mod timestream_cast;
 mod trino_like;
 mod type_classes;
 
+use checked_arithmetic::CheckedArithmetic;
 use datafusion::optimizer::analyzer::{Analyzer, AnalyzerRule};
 use datafusion::optimizer::optimizer::Optimizer;
 use datafusion::optimizer::simplify_expressions::SimplifyExpressions;
 use datafusion::optimizer::OptimizerRule;
-use std::sync::Arc;
-
-use checked_arithmetic::CheckedArithmetic;
 use null_safe_simplify::NullSafeSimplify;
 use resolve_lambdas::ResolveLambdas;
+use std::sync::Arc;
 
 pub use fail::Fail;
 pub(crate) use retype_expr::complete_timestamp_text;

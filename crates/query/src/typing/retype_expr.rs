@@ -1,37 +1,16 @@
 //! The per-expression part of the retyping pass: literals, the calls the planner makes itself,
 //! LIKE patterns, timestamp text and row casts given Timestream's types and meaning.
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, PrimitiveArray};
-use datafusion::arrow::array::{BooleanArray, Float64Array, Int64Array, StringArray};
-use datafusion::arrow::compute::kernels::arity::try_binary;
-use datafusion::arrow::datatypes::{
-    ArrowPrimitiveType, Date32Type, FieldRef, Float64Type, Int32Type, Int64Type,
-    IntervalMonthDayNanoType, IntervalUnit, TimeUnit, TimestampNanosecondType,
-};
 use datafusion::arrow::datatypes::{DataType, IntervalMonthDayNano};
-use datafusion::arrow::error::ArrowError;
-use datafusion::common::config::ConfigOptions;
-use datafusion::common::tree_node::{Transformed, TreeNode};
-use datafusion::common::NullEquality;
-use datafusion::common::{exec_err, DataFusionError};
-use datafusion::common::{plan_err, Column, DFSchema, Result, ScalarValue};
-use datafusion::functions_window::expr_fn::row_number;
+use datafusion::common::tree_node::Transformed;
+use datafusion::common::{Result, ScalarValue};
 use datafusion::logical_expr::expr::ScalarFunction;
-use datafusion::logical_expr::expr_rewriter::NamePreserver;
-use datafusion::logical_expr::type_coercion::binary::type_union_coercion;
-use datafusion::logical_expr::{
-    BinaryExpr, Cast, ColumnarValue, Expr, LogicalPlan, LogicalPlanBuilder, Operator,
-    ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Values, Volatility,
-};
-use datafusion::logical_expr::{ExprFunctionExt, ExprSchemable, Join, JoinType};
-use datafusion::logical_expr::{Like, TryCast};
-use datafusion::optimizer::analyzer::{Analyzer, AnalyzerRule};
-use datafusion::optimizer::optimizer::{ApplyOrder, Optimizer};
-use datafusion::optimizer::simplify_expressions::SimplifyExpressions;
-use datafusion::optimizer::{OptimizerConfig, OptimizerRule};
+use datafusion::logical_expr::{Cast, Expr, ScalarUDF};
 use std::sync::Arc;
+
 use super::trino_like::trino_like;
 
+/// `e` (one node, its children already done) with Timestream's type or meaning, if they differ.
 pub(super) fn timestream_expr(e: Expr, library: &[Arc<ScalarUDF>]) -> Result<Transformed<Expr>> {
     Ok(match e {
         // `x[i]`: the library's subscript, an error out of range.
