@@ -143,10 +143,10 @@ pub async fn handle(
     body: &[u8],
 ) -> HttpResponse {
     let result = match (method, route(path)) {
-        (&Method::GET, "records") => records(state, query),
+        (&Method::GET, "records") => records(state, query).await,
         (&Method::POST, "maintenance") => state
-            .engine
-            .run_maintenance()
+            .engine_call(|engine| engine.run_maintenance())
+            .await
             .map(|r| serde_json::to_value(r).unwrap_or_default())
             .map_err(AwsError::from),
         (&Method::GET, "health") => {
@@ -162,24 +162,26 @@ pub async fn handle(
             return json_response(status, body.to_string().into_bytes());
         }
         (&Method::POST, "reset") => state
-            .engine
-            .reset()
+            .engine_call(|engine| engine.reset())
+            .await
             .map(|()| {
                 state.scheduler.notifier.clear();
                 state.scheduler.wake();
                 json!({})
             })
             .map_err(AwsError::from),
-        (&Method::GET, "scheduled-queries") => scheduled_queries(state),
+        (&Method::GET, "scheduled-queries") => scheduled_queries(state).await,
         (&Method::GET, "state") => state
-            .engine
-            .state_summary()
-            .map(|s| {
+            .engine_call(|engine| {
+                let summary = engine.state_summary()?;
+                Ok((summary, engine.memory_tier_usage(), engine.health()))
+            })
+            .await
+            .map(|(s, (records, bytes), health)| {
                 let mut v = serde_json::to_value(s).unwrap_or_default();
-                let (records, bytes) = state.engine.memory_tier_usage();
                 v["memory_tier"] = json!({"records": records, "bytes": bytes});
                 v["clock"] = clock_json(state);
-                v["health"] = serde_json::to_value(state.engine.health()).unwrap_or_default();
+                v["health"] = serde_json::to_value(health).unwrap_or_default();
                 v
             })
             .map_err(AwsError::from),
@@ -191,7 +193,7 @@ pub async fn handle(
             Ok(json!({}))
         }
         (&Method::GET, "clock") => Ok(clock_json(state)),
-        (&Method::POST, "clock") => match set_clock(state, body) {
+        (&Method::POST, "clock") => match set_clock(state, body).await {
             Ok(clock) => {
                 // Every scheduled-query invocation the move made due has run when this answers.
                 state.scheduler.catch_up().await;
@@ -224,7 +226,7 @@ struct ClockChange {
 
 /// Applies a clock change all or nothing; one that would leave the clock's range (or overflow)
 /// answers 400 and leaves the clock as it was.
-fn set_clock(state: &AppState, body: &[u8]) -> Result<Value, AwsError> {
+async fn set_clock(state: &AppState, body: &[u8]) -> Result<Value, AwsError> {
     let change: ClockChange = serde_json::from_slice(body)
         .map_err(|e| AwsError::serialization(format!("clock change is not valid: {e}")))?;
     state
@@ -237,11 +239,11 @@ fn set_clock(state: &AppState, body: &[u8]) -> Result<Value, AwsError> {
             advance_ns: change.advance_ns,
         })
         .map_err(|e| AwsError::validation(format!("clock change refused: {e}")))?;
-    state.engine.run_maintenance()?;
+    state.engine_call(|engine| engine.run_maintenance()).await?;
     Ok(clock_json(state))
 }
 
-fn records(state: &AppState, query: &str) -> Result<Value, AwsError> {
+async fn records(state: &AppState, query: &str) -> Result<Value, AwsError> {
     let param = |name: &str| {
         query
             .split('&')
@@ -257,8 +259,8 @@ fn records(state: &AppState, query: &str) -> Result<Value, AwsError> {
         param("region").unwrap_or_else(|| state.default_region.clone()),
     );
     let records: Vec<engine::RecordView> = state
-        .engine
-        .scan(&scope, &database, &table)?
+        .engine_call(move |engine| engine.scan(&scope, &database, &table))
+        .await?
         .into_iter()
         .map(Into::into)
         .collect();
@@ -299,8 +301,10 @@ fn clock_json(state: &AppState) -> Value {
     })
 }
 
-fn scheduled_queries(state: &AppState) -> Result<Value, AwsError> {
-    let queries = state.engine.all_scheduled_queries()?;
+async fn scheduled_queries(state: &AppState) -> Result<Value, AwsError> {
+    let queries = state
+        .engine_call(|engine| engine.all_scheduled_queries())
+        .await?;
     let ns = |t: Option<i64>| {
         t.map(|t| chrono::DateTime::<chrono::Utc>::from_timestamp_nanos(t).to_rfc3339())
     };

@@ -7,7 +7,8 @@ pub async fn create_database(
     ctx: &RequestContext,
     input: CreateDatabaseInput,
 ) -> Result<CreateDatabaseOutput, AwsError> {
-    Ok(CreateDatabaseOutput {
-        database: ctx.engine().create_database(&ctx.scope, input)?,
-    })
+    let database = ctx
+        .engine_call(move |engine, scope| engine.create_database(scope, input))
+        .await?;
+    Ok(CreateDatabaseOutput { database })
 }

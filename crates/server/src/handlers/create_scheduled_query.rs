@@ -20,7 +20,9 @@ pub async fn create_scheduled_query(
         .sns_configuration
         .topic_arn
         .clone();
-    let arn = ctx.engine().create_scheduled_query(&ctx.scope, input)?;
+    let arn = ctx
+        .engine_call(move |engine, scope| engine.create_scheduled_query(scope, input))
+        .await?;
     let scheduler = &ctx.state.scheduler;
     scheduler.notifier.created(&arn, &topic);
     scheduler.wake();

@@ -7,7 +7,8 @@ pub async fn create_table(
     ctx: &RequestContext,
     input: CreateTableInput,
 ) -> Result<CreateTableOutput, AwsError> {
-    Ok(CreateTableOutput {
-        table: ctx.engine().create_table(&ctx.scope, input)?,
-    })
+    let table = ctx
+        .engine_call(move |engine, scope| engine.create_table(scope, input))
+        .await?;
+    Ok(CreateTableOutput { table })
 }

@@ -8,7 +8,7 @@ pub async fn delete_database(
     ctx: &RequestContext,
     input: DeleteDatabaseInput,
 ) -> Result<Empty, AwsError> {
-    ctx.engine()
-        .delete_database(&ctx.scope, &input.database_name)?;
+    ctx.engine_call(move |engine, scope| engine.delete_database(scope, &input.database_name))
+        .await?;
     Ok(Empty {})
 }

@@ -8,7 +8,9 @@ pub async fn delete_table(
     ctx: &RequestContext,
     input: DeleteTableInput,
 ) -> Result<Empty, AwsError> {
-    ctx.engine()
-        .delete_table(&ctx.scope, &input.database_name, &input.table_name)?;
+    ctx.engine_call(move |engine, scope| {
+        engine.delete_table(scope, &input.database_name, &input.table_name)
+    })
+    .await?;
     Ok(Empty {})
 }

@@ -8,5 +8,6 @@ pub async fn describe_account_settings(
     ctx: &RequestContext,
     _input: DescribeAccountSettingsInput,
 ) -> Result<AccountSettings, AwsError> {
-    Ok(ctx.engine().describe_account_settings(&ctx.scope)?)
+    ctx.engine_call(|engine, scope| engine.describe_account_settings(scope))
+        .await
 }

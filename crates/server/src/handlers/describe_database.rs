@@ -7,9 +7,8 @@ pub async fn describe_database(
     ctx: &RequestContext,
     input: DescribeDatabaseInput,
 ) -> Result<DescribeDatabaseOutput, AwsError> {
-    Ok(DescribeDatabaseOutput {
-        database: ctx
-            .engine()
-            .describe_database(&ctx.scope, &input.database_name)?,
-    })
+    let database = ctx
+        .engine_call(move |engine, scope| engine.describe_database(scope, &input.database_name))
+        .await?;
+    Ok(DescribeDatabaseOutput { database })
 }

@@ -9,9 +9,10 @@ pub async fn describe_scheduled_query(
     ctx: &RequestContext,
     input: DescribeScheduledQueryInput,
 ) -> Result<DescribeScheduledQueryOutput, AwsError> {
-    Ok(DescribeScheduledQueryOutput {
-        scheduled_query: ctx
-            .engine()
-            .describe_scheduled_query(&ctx.scope, &input.scheduled_query_arn)?,
-    })
+    let scheduled_query = ctx
+        .engine_call(move |engine, scope| {
+            engine.describe_scheduled_query(scope, &input.scheduled_query_arn)
+        })
+        .await?;
+    Ok(DescribeScheduledQueryOutput { scheduled_query })
 }

@@ -8,7 +8,9 @@ pub async fn describe_table(
     input: DescribeTableInput,
 ) -> Result<DescribeTableOutput, AwsError> {
     let table = ctx
-        .engine()
-        .describe_table(&ctx.scope, &input.database_name, &input.table_name)?;
+        .engine_call(move |engine, scope| {
+            engine.describe_table(scope, &input.database_name, &input.table_name)
+        })
+        .await?;
     Ok(DescribeTableOutput { table })
 }

@@ -9,11 +9,15 @@ pub async fn list_tags_for_resource(
     ctx: &RequestContext,
     input: ListTagsForResourceInput,
 ) -> Result<ListTagsForResourceOutput, AwsError> {
-    let (tags, next_token) = ctx.engine().list_tags_for_resource(
-        &ctx.scope,
-        &input.resource_arn,
-        input.max_results,
-        input.next_token.as_deref(),
-    )?;
+    let (tags, next_token) = ctx
+        .engine_call(move |engine, scope| {
+            engine.list_tags_for_resource(
+                scope,
+                &input.resource_arn,
+                input.max_results,
+                input.next_token.as_deref(),
+            )
+        })
+        .await?;
     Ok(ListTagsForResourceOutput { tags, next_token })
 }

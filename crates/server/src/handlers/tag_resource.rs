@@ -8,7 +8,9 @@ pub async fn tag_resource(
     ctx: &RequestContext,
     input: TagResourceInput,
 ) -> Result<Empty, AwsError> {
-    ctx.engine()
-        .tag_resource(&ctx.scope, &input.resource_arn, &input.tags)?;
+    ctx.engine_call(move |engine, scope| {
+        engine.tag_resource(scope, &input.resource_arn, &input.tags)
+    })
+    .await?;
     Ok(Empty {})
 }

@@ -8,7 +8,9 @@ pub async fn untag_resource(
     ctx: &RequestContext,
     input: UntagResourceInput,
 ) -> Result<Empty, AwsError> {
-    ctx.engine()
-        .untag_resource(&ctx.scope, &input.resource_arn, &input.tag_keys)?;
+    ctx.engine_call(move |engine, scope| {
+        engine.untag_resource(scope, &input.resource_arn, &input.tag_keys)
+    })
+    .await?;
     Ok(Empty {})
 }

@@ -8,5 +8,6 @@ pub async fn update_account_settings(
     ctx: &RequestContext,
     input: UpdateAccountSettingsInput,
 ) -> Result<AccountSettings, AwsError> {
-    Ok(ctx.engine().update_account_settings(&ctx.scope, input)?)
+    ctx.engine_call(move |engine, scope| engine.update_account_settings(scope, input))
+        .await
 }

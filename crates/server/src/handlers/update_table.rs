@@ -7,7 +7,8 @@ pub async fn update_table(
     ctx: &RequestContext,
     input: UpdateTableInput,
 ) -> Result<UpdateTableOutput, AwsError> {
-    Ok(UpdateTableOutput {
-        table: ctx.engine().update_table(&ctx.scope, input)?,
-    })
+    let table = ctx
+        .engine_call(move |engine, scope| engine.update_table(scope, input))
+        .await?;
+    Ok(UpdateTableOutput { table })
 }

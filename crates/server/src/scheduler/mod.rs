@@ -23,7 +23,7 @@ use protocol::shapes::{
 use protocol::timestamp::from_nanos;
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::state::AppState;
+use crate::state::{AppState, CallError};
 use error_reports::ErrorReports;
 use notifications::Notifier;
 
@@ -95,8 +95,13 @@ impl Scheduler {
         invocation_ns: i64,
         manual: bool,
         insights: bool,
-    ) -> Result<ScheduledQueryRunSummary, engine::Error> {
-        let stored = state.engine.scheduled_query(scope, arn)?;
+    ) -> Result<ScheduledQueryRunSummary, CallError> {
+        let stored = {
+            let (scope, arn) = (scope.clone(), arn.to_owned());
+            state
+                .engine_call(move |engine| engine.scheduled_query(&scope, &arn))
+                .await?
+        };
         let definition = &stored.definition;
         let trigger_ns = state.engine.clock().now_ns();
         let run = state
@@ -136,13 +141,22 @@ impl Scheduler {
             error_report_location,
             failure_reason: failure,
         };
-        let recorded = state.engine.record_scheduled_query_run(
-            scope,
-            arn,
-            &summary,
-            (!manual).then_some(invocation_ns),
-            run.non_recoverable,
-        )?;
+        let (recorded, summary) = {
+            let (scope, arn) = (scope.clone(), arn.to_owned());
+            let non_recoverable = run.non_recoverable;
+            state
+                .engine_call(move |engine| {
+                    let recorded = engine.record_scheduled_query_run(
+                        &scope,
+                        &arn,
+                        &summary,
+                        (!manual).then_some(invocation_ns),
+                        non_recoverable,
+                    )?;
+                    Ok((recorded, summary))
+                })
+                .await?
+        };
         let topic = &definition
             .notification_configuration
             .sns_configuration
@@ -171,7 +185,10 @@ async fn run_loop(
         for done in waiting.drain(..) {
             let _ = done.send(());
         }
-        let sleep = match app.engine.earliest_pending_invocation() {
+        let pending = app
+            .engine_call(|engine| engine.earliest_pending_invocation())
+            .await;
+        let sleep = match pending {
             Ok(Some(next)) => {
                 let wait = next.saturating_sub(app.engine.clock().now_ns()).max(0);
                 Duration::from_nanos(wait.unsigned_abs()).min(TICK)
@@ -207,7 +224,10 @@ async fn run_due(state: &AppState) {
     let now = state.engine.clock().now_ns();
     let mut runs: HashMap<String, usize> = HashMap::new();
     loop {
-        let due = match state.engine.next_due_invocation(now) {
+        let due = match state
+            .engine_call(move |engine| engine.next_due_invocation(now))
+            .await
+        {
             Ok(Some(due)) => due,
             Ok(None) => return,
             Err(e) => {
@@ -222,10 +242,13 @@ async fn run_due(state: &AppState) {
                 arn = due.arn,
                 "more than {MAX_CATCH_UP} missed invocations: skipping the rest up to now"
             );
-            if let Err(e) = state
-                .engine
-                .skip_missed_invocations(&due.scope, &due.arn, now)
-            {
+            let skip = {
+                let (scope, arn) = (due.scope.clone(), due.arn.clone());
+                state
+                    .engine_call(move |engine| engine.skip_missed_invocations(&scope, &arn, now))
+                    .await
+            };
+            if let Err(e) = skip {
                 tracing::warn!(arn = due.arn, error = %e, "cannot skip missed invocations");
                 return;
             }
@@ -236,7 +259,7 @@ async fn run_due(state: &AppState) {
                 tracing::debug!(arn = due.arn, status = ?summary.run_status, "scheduled query ran")
             }
             // Deleted while it ran: nothing is pending any more.
-            Err(engine::Error::ScheduledQueryNotFound(_)) => {}
+            Err(CallError::Engine(engine::Error::ScheduledQueryNotFound(_))) => {}
             Err(e) => {
                 tracing::warn!(arn = due.arn, error = %e, "cannot record a scheduled query run");
                 return;
