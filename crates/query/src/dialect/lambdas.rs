@@ -10,10 +10,10 @@ use datafusion::sql::sqlparser::ast::{
 };
 use std::ops::ControlFlow;
 
+use super::aggregate_names::AGGREGATES;
 use super::positions::line_col;
 use super::positions::offset_of;
 use super::rewrite_text::LAMBDA;
-use super::single_row::AGGREGATES;
 
 /// The `"__lambda"(params…, body)` calls of the rewritten text become lambda expressions; in a
 /// lambda's body, `x.f` (`x` a parameter of an enclosing lambda) becomes the field access

@@ -25,6 +25,7 @@
 //! distinct_from_precedence). parameters.rs finds and binds query parameters, too_deep.rs
 //! refuses statements nested too deep, positions.rs maps positions back.
 
+mod aggregate_names;
 mod distinct_from_precedence;
 mod lambdas;
 mod parameters;

@@ -7,53 +7,7 @@ use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 use std::ops::ControlFlow;
 
-/// Aggregate functions by name (Timestream's and DataFusion's), to tell an aggregated scalar
-/// subquery from one that is not.
-pub(super) const AGGREGATES: [&str; 43] = [
-    "count",
-    "sum",
-    "avg",
-    "min",
-    "max",
-    "any_value",
-    "arbitrary",
-    "first_value",
-    "last_value",
-    "approx_distinct",
-    "approx_percentile",
-    "approx_median",
-    "array_agg",
-    "map_agg",
-    "bool_and",
-    "bool_or",
-    "every",
-    "count_if",
-    "max_by",
-    "min_by",
-    "stddev",
-    "stddev_pop",
-    "stddev_samp",
-    "variance",
-    "var_pop",
-    "var_samp",
-    "histogram",
-    "geometric_mean",
-    "checksum",
-    "bitwise_and_agg",
-    "bitwise_or_agg",
-    "corr",
-    "covar_pop",
-    "covar_samp",
-    "regr_slope",
-    "regr_intercept",
-    "kurtosis",
-    "skewness",
-    "median",
-    "string_agg",
-    "numeric_histogram",
-    "listagg",
-    "grouping",
-];
+use super::aggregate_names::AGGREGATES;
 
 /// A scalar subquery that is not aggregated, `(SELECT h.cores FROM t h WHERE h.k = m.k)`:
 /// DataFusion plans a correlated one only when it is aggregated. It becomes `(SELECT CASE WHEN
