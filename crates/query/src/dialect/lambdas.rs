@@ -11,8 +11,7 @@ use datafusion::sql::sqlparser::ast::{
 use std::ops::ControlFlow;
 
 use super::aggregate_names::AGGREGATES;
-use super::positions::line_col;
-use super::positions::offset_of;
+use super::positions::{line_col, offset_of};
 use super::rewrite_text::LAMBDA;
 
 /// The `"__lambda"(params…, body)` calls of the rewritten text become lambda expressions; in a

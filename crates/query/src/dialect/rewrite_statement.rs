@@ -9,8 +9,7 @@ use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 use std::ops::ControlFlow;
 
-use super::distinct_from_precedence::distinct_from_precedence;
-use super::distinct_from_precedence::is_and_or;
+use super::distinct_from_precedence::{distinct_from_precedence, is_and_or};
 use super::lambdas::Lambdas;
 use super::quantified::quantified;
 use super::row_values::RowValues;

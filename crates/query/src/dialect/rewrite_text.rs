@@ -1,8 +1,7 @@
 //! The lexical pass: the Timestream-only syntax of the query text rewritten, character by
 //! character, into SQL that DataFusion's parser reads (see the module docs).
 
-use super::positions::original_offset;
-use super::positions::Rewritten;
+use super::positions::{original_offset, Rewritten};
 
 const MEASURE_VALUE_TYPES: [&str; 5] = ["double", "bigint", "varchar", "boolean", "timestamp"];
 

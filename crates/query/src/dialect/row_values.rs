@@ -3,8 +3,7 @@
 use datafusion::sql::sqlparser::ast::{Expr as SqlExpr, Query, SetExpr, VisitorMut};
 use std::ops::ControlFlow;
 
-use super::lambdas::call_args;
-use super::lambdas::call_name;
+use super::lambdas::{call_args, call_name};
 
 /// `VALUES (('a', 1)), (ROW('b', 2))`: Trino makes a row of each VALUES item that is a row, one
 /// column per field, so that these are the rows `('a', 1)` and `('b', 2)` of two columns;

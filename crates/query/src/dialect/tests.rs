@@ -1,10 +1,11 @@
+//! Tests of the dialect layer's two passes and its position mapping.
+
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
 use super::lambdas::check_lambdas;
-use super::positions::line_col;
-use super::positions::offset_of;
+use super::positions::{line_col, offset_of};
 use super::rewrite_statement::rewrite_statement;
 use super::rewrite_text::rewrite;
 
