@@ -4,7 +4,7 @@
 //! are used unchanged; `concat` of arrays is the string library's `concat` (it plans
 //! `array_concat` for arrays). The functions below differ from DataFusion's or are missing
 //! there. `subscript` (`x[i]`, an error out of range) is not registered under a SQL name: the
-//! planner builds `x[i]` with DataFusion's `array_element`, which typing.rs swaps for it.
+//! planner builds `x[i]` with DataFusion's `array_element`, which typing/retype_expr.rs swaps for it.
 
 use std::ops::Range;
 use std::sync::Arc;

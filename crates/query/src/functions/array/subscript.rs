@@ -2,7 +2,7 @@
 //! is an error, unlike `element_at` [trino] (timestream-functions.md §8): `SQL array indices
 //! start at 1` for 0, `Array subscript is negative: i`, `Array subscript must be less than or
 //! equal to array length: i > n`. DataFusion plans `x[i]` as `array_element`, which answers
-//! NULL out of range and counts negative indexes from the end; typing.rs points the planner's
+//! NULL out of range and counts negative indexes from the end; typing/ points the planner's
 //! `array_element` calls at this UDF (it has no SQL name of its own).
 
 use datafusion::arrow::datatypes::DataType;

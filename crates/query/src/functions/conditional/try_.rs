@@ -18,7 +18,7 @@
 //! Limit: DataFusion's constant folding runs before this rewrite and raises the error of a CAST
 //! of a *literal* at planning (`try(CAST('abc' AS bigint))`), even inside `try`. The planner can
 //! avoid it by calling [`shield_literal_casts`] on the arguments of `try` before analysis
-//! (typing.rs); casts of columns are handled here. Examples [trino]: `try(1 / 0)` → NULL;
+//! (typing/timestream_cast.rs); casts of columns are handled here. Examples [trino]: `try(1 / 0)` → NULL;
 //! `try(CAST('abc' AS bigint))` → NULL; `coalesce(try(x / y), 0)`.
 
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! pattern, function)`, §12.7), as DataFusion higher-order functions.
 //!
 //! One mechanism serves them all. The dialect layer turns `x -> body` / `(s, x) -> body` into
-//! lambda expressions (dialect.rs) and checks where they stand and how many parameters they
+//! lambda expressions (dialect/lambdas.rs) and checks where they stand and how many parameters they
 //! have against [`lambda_arities`]; DataFusion's planner binds the parameters with the types
 //! each function's `lambda_parameters` gives and plans the body, whose column references are
 //! captures of the row. At run time a function lays its array arguments flat
@@ -17,7 +17,7 @@
 //! raises Trino's "Unexpected parameters" error, a lambda argument printed as `function` or,
 //! once its parameters are known, as Trino's function type `function(T,boolean)`. Until then a
 //! function binds what it can (`unknown` parameters when its value arguments do not fit,
-//! [`untyped`]), and typing.rs binds the lambdas again after retyping their arguments. Value
+//! [`untyped`]), and typing/resolve_lambdas.rs binds the lambdas again after retyping their arguments. Value
 //! arguments are coerced in `coerce_values_for_lambdas` (an array to a `List`, a string to
 //! `varchar`, `reduce`'s initial state to the state type).
 
