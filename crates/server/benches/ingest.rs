@@ -17,15 +17,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::cell::Cell;
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
-const BIN: &str = env!("CARGO_BIN_EXE_timestream-local");
 const RECORDS_PER_REQUEST: usize = 100;
 const HOSTS: u64 = 1000;
 const DB: &str = "ingest_bench";
@@ -43,49 +41,13 @@ fn env_or(name: &str, default: u64) -> u64 {
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-struct Proc {
-    child: Child,
-    url: String,
-}
+#[path = "../tests/support/spawned.rs"]
+mod spawned;
 
-impl Proc {
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    fn stop(self) {
-        drop(self);
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use spawned::{cpu_time, Spawned as Proc, BIN};
 
 fn spawn_server(extra: &[&str]) -> Proc {
-    let mut child = Command::new(BIN)
-        .args(["--port", "0", "--log-level", "warn"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn server");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("banner names the URL")
-        .trim_end_matches('/')
-        .to_owned();
-    std::thread::spawn(move || {
-        let mut sink = Vec::new();
-        let _ = out.read_to_end(&mut sink);
-    });
-    Proc { child, url }
+    Proc::with_args(extra)
 }
 
 /// (VmHWM, VmRSS) of a process, in bytes.
@@ -100,21 +62,6 @@ fn rss(pid: u32) -> (u64, u64) {
             .map_or(0, |kb| kb * 1024)
     };
     (field("VmHWM:"), field("VmRSS:"))
-}
-
-/// CPU time (user + system) a process has used so far, from `/proc/<pid>/stat`.
-fn cpu_time(pid: &str) -> Duration {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let ticks: u64 = rest
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|t| t.parse::<u64>().ok())
-        .sum();
-    // USER_HZ is 100 on every Linux this runs on.
-    Duration::from_millis(ticks * 10)
 }
 
 fn mib(bytes: u64) -> f64 {
@@ -538,7 +485,7 @@ async fn bench_store(
     let signer = Rc::new(Signer::new(&server.url));
     if let Err(e) = create_table(&http, &signer).await {
         println!("\n{store}: cannot create the table: {e}");
-        server.stop();
+        drop(server);
         return None;
     }
     println!(
@@ -595,7 +542,7 @@ async fn bench_store(
             single = Some(r);
         }
     }
-    server.stop();
+    drop(server);
     single.map(|single| StoreFigures { single })
 }
 
@@ -677,7 +624,7 @@ async fn bench_moto(
     let started = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         if started.elapsed() > Duration::from_secs(30) {
-            moto.stop();
+            drop(moto);
             return Err("moto_server did not start listening within 30 s".into());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -685,7 +632,7 @@ async fn bench_moto(
     let http = http_client(connections);
     let signer = Rc::new(Signer::new(&moto.url));
     if let Err(e) = create_table(&http, &signer).await {
-        moto.stop();
+        drop(moto);
         return Err(format!("moto: {e}"));
     }
     println!(
@@ -711,7 +658,7 @@ async fn bench_moto(
         mib(hwm),
         mib(now)
     );
-    moto.stop();
+    drop(moto);
     let theirs = r.records_per_s();
     for (store, rate) in ours {
         if theirs > 0.0 {

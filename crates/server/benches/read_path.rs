@@ -14,13 +14,10 @@
 //! Run: `cargo bench -p timestream-local --bench read_path` (also in `scripts/bench`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-const BIN: &str = env!("CARGO_BIN_EXE_timestream-local");
 const DB: &str = "read_path";
 const RECORDS_PER_REQUEST: u64 = 100;
 const HOSTS: u64 = 1000;
@@ -32,40 +29,15 @@ fn env_or(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-struct Server {
-    child: Child,
-    url: String,
-}
+#[path = "../tests/support/spawned.rs"]
+mod spawned;
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use spawned::Spawned;
 
-fn spawn_server() -> Server {
+fn spawn_server() -> Spawned {
     // READ_PATH_BIN runs another build (an older commit's, for a before/after comparison).
-    let bin = std::env::var("READ_PATH_BIN").unwrap_or_else(|_| BIN.to_owned());
-    let mut child = Command::new(bin)
-        .args(["--port", "0", "--auth", "off", "--log-level", "warn"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn server");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("banner names the URL")
-        .trim_end_matches('/')
-        .to_owned();
-    std::thread::spawn(move || {
-        let mut sink = Vec::new();
-        let _ = out.read_to_end(&mut sink);
-    });
-    Server { child, url }
+    let bin = std::env::var("READ_PATH_BIN").unwrap_or_else(|_| spawned::BIN.to_owned());
+    Spawned::start(spawned::command(&bin, &["--auth", "off"])).expect("the server starts")
 }
 
 #[derive(Clone)]

@@ -7,16 +7,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_timestream-local");
 const DB: &str = "crash_db";
 const TABLE: &str = "crash_table";
 const WRITERS: u64 = 4;
@@ -28,43 +25,14 @@ fn encode(writer: u64, request: u64) -> f64 {
     (writer * 1_000_000 + request) as f64
 }
 
-/// A running server: the child process and its base URL.
-struct Running {
-    child: Child,
-    url: String,
-}
+#[path = "support/spawned.rs"]
+mod spawned;
+
+/// A running server, SIGKILLed on drop (so that a failing test leaves no server behind).
+use spawned::Spawned as Running;
 
 fn spawn(data_dir: &Path) -> Running {
-    let mut child = Command::new(BIN)
-        .args(["--port", "0", "--auth", "off", "--log-level", "warn"])
-        .arg("--data-dir")
-        .arg(data_dir)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn server");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in the banner {line:?}"))
-        .trim_end_matches('/')
-        .to_owned();
-    // Keep draining stdout so that the server never writes into a closed pipe.
-    std::thread::spawn(move || {
-        let mut sink = Vec::new();
-        let _ = out.read_to_end(&mut sink);
-    });
-    Running { child, url }
-}
-
-/// SIGKILL; also on drop, so that a failing test leaves no server behind.
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    Running::with_args(&["--auth", "off", "--data-dir", &data_dir.to_string_lossy()])
 }
 
 fn kill(running: Running) {

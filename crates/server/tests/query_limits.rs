@@ -4,76 +4,29 @@
 //! QueryExecutionException and the server keeps answering.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_timestream-local");
+#[path = "support/spawned.rs"]
+mod spawned;
+
+use spawned::Spawned as Server;
 
 /// 10¹² rows: runs until something stops it.
 const ENDLESS: &str = "SELECT count(*) FROM UNNEST(sequence(1, 10000)) AS a(x) \
      CROSS JOIN UNNEST(sequence(1, 10000)) AS b(y) CROSS JOIN UNNEST(sequence(1, 10000)) AS c(z)";
 
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn spawn(args: &[&str]) -> Server {
-    let mut child = Command::new(BIN)
-        .args(["--port", "0", "--auth", "off", "--log-level", "warn"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn server");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("banner names the URL")
-        .trim_end_matches('/')
-        .to_owned();
-    std::thread::spawn(move || {
-        let mut sink = Vec::new();
-        let _ = out.read_to_end(&mut sink);
-    });
-    Server { child, url }
+    let mut all = vec!["--auth", "off"];
+    all.extend_from_slice(args);
+    Server::with_args(&all)
 }
 
-impl Server {
-    /// CPU time (user + system) the server has used so far.
-    fn cpu(&self) -> Duration {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
-        let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-        let ticks: u64 = rest
-            .split_whitespace()
-            .skip(11)
-            .take(2)
-            .map(|t| t.parse::<u64>().unwrap())
-            .sum();
-        Duration::from_millis(ticks * 10)
-    }
-
-    /// CPU the server uses over `window`, starting `settle` from now.
-    fn cpu_over(&self, settle: Duration, window: Duration) -> Duration {
-        std::thread::sleep(settle);
-        let before = self.cpu();
-        std::thread::sleep(window);
-        self.cpu() - before
-    }
-
-    async fn call(&self, op: &str, body: &str) -> (u16, serde_json::Value) {
-        call(&reqwest::Client::new(), &self.url, op, body).await
-    }
+/// CPU `server` uses over `window`, starting `settle` from now.
+fn cpu_over(server: &Server, settle: Duration, window: Duration) -> Duration {
+    std::thread::sleep(settle);
+    let before = server.cpu_time();
+    std::thread::sleep(window);
+    server.cpu_time() - before
 }
 
 async fn call(http: &reqwest::Client, url: &str, op: &str, body: &str) -> (u16, serde_json::Value) {
@@ -112,7 +65,13 @@ fn runtime() -> tokio::runtime::Runtime {
 
 /// The server answers `SELECT 1` correctly.
 async fn still_answers(server: &Server) {
-    let (status, body) = server.call("Query", &query("SELECT 1")).await;
+    let (status, body) = call(
+        &reqwest::Client::new(),
+        &server.url,
+        "Query",
+        &query("SELECT 1"),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["Rows"][0]["Data"][0]["ScalarValue"], "1");
 }
@@ -121,9 +80,8 @@ async fn still_answers(server: &Server) {
 fn a_heavy_query_leaves_catalog_calls_and_writes_prompt() {
     let server = spawn(&["--query-timeout-ms", "6000"]);
     runtime().block_on(async {
-        server.call("CreateDatabase", r#"{"DatabaseName":"govdb"}"#).await;
-        let (status, body) = server
-            .call("CreateTable", r#"{"DatabaseName":"govdb","TableName":"govtable"}"#)
+        call(&reqwest::Client::new(), &server.url, "CreateDatabase", r#"{"DatabaseName":"govdb"}"#).await;
+        let (status, body) = call(&reqwest::Client::new(), &server.url, "CreateTable", r#"{"DatabaseName":"govdb","TableName":"govtable"}"#)
             .await;
         assert_eq!(status, 200, "{body}");
         let http = reqwest::Client::new();
@@ -153,7 +111,7 @@ fn a_heavy_query_leaves_catalog_calls_and_writes_prompt() {
                 ),
             ] {
                 let started = Instant::now();
-                let (status, reply) = server.call(op, &body).await;
+                let (status, reply) = call(&reqwest::Client::new(), &server.url, op, &body).await;
                 let took = started.elapsed();
                 assert_eq!(status, 200, "{op}: {reply}");
                 slowest = slowest.max(took);
@@ -177,7 +135,13 @@ fn a_query_that_times_out_stops_consuming_cpu() {
     let server = spawn(&["--query-timeout-ms", "1000"]);
     runtime().block_on(async {
         let started = Instant::now();
-        let (status, body) = server.call("Query", &query(ENDLESS)).await;
+        let (status, body) = call(
+            &reqwest::Client::new(),
+            &server.url,
+            "Query",
+            &query(ENDLESS),
+        )
+        .await;
         assert_eq!(status, 400, "{body}");
         assert_eq!(error_type(&body), "QueryExecutionException", "{body}");
         assert!(
@@ -186,7 +150,7 @@ fn a_query_that_times_out_stops_consuming_cpu() {
             started.elapsed()
         );
     });
-    let used = server.cpu_over(Duration::from_millis(300), Duration::from_secs(1));
+    let used = cpu_over(&server, Duration::from_millis(300), Duration::from_secs(1));
     assert!(
         used <= Duration::from_millis(100),
         "{used:?} of CPU after the timeout"
@@ -211,7 +175,7 @@ fn a_query_whose_client_hangs_up_stops_consuming_cpu() {
             .await;
         assert!(gave_up.is_err(), "the client timed out: {gave_up:?}");
     });
-    let used = server.cpu_over(Duration::from_millis(300), Duration::from_secs(1));
+    let used = cpu_over(&server, Duration::from_millis(300), Duration::from_secs(1));
     assert!(
         used <= Duration::from_millis(100),
         "{used:?} of CPU after the client left"
@@ -227,7 +191,8 @@ fn a_query_beyond_the_memory_cap_fails_and_the_server_carries_on() {
         let join = "WITH k AS (SELECT x * 1000 + y AS k FROM UNNEST(sequence(1, 500)) AS a(x) \
                     CROSS JOIN UNNEST(sequence(1, 500)) AS b(y)) \
                     SELECT count(*) FROM k AS l JOIN k AS r ON l.k = r.k";
-        let (status, body) = server.call("Query", &query(join)).await;
+        let (status, body) =
+            call(&reqwest::Client::new(), &server.url, "Query", &query(join)).await;
         assert_eq!(status, 400, "{body}");
         assert_eq!(error_type(&body), "QueryExecutionException", "{body}");
         assert_eq!(
@@ -242,7 +207,7 @@ fn a_query_beyond_the_memory_cap_fails_and_the_server_carries_on() {
         let join = "WITH k AS (SELECT x * 1000 + y AS k FROM UNNEST(sequence(1, 500)) AS a(x) \
                     CROSS JOIN UNNEST(sequence(1, 500)) AS b(y)) \
                     SELECT count(*) FROM k AS l JOIN k AS r ON l.k = r.k";
-        let (status, body) = roomy.call("Query", &query(join)).await;
+        let (status, body) = call(&reqwest::Client::new(), &roomy.url, "Query", &query(join)).await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["Rows"][0]["Data"][0]["ScalarValue"], "250000");
     });

@@ -11,16 +11,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_timestream-local");
 const DB: &str = "faults_db";
 const TABLE: &str = "faults_table";
 const PER_REQUEST: usize = 25;
@@ -111,18 +110,10 @@ impl Drop for Mount {
     }
 }
 
-/// A running server; SIGKILLed on drop. Its stderr goes to `log`.
-struct Running {
-    child: Child,
-    url: String,
-}
+#[path = "support/spawned.rs"]
+mod spawned;
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use spawned::{Spawned as Running, BIN};
 
 /// Starts the binary on `data_dir`; `Err` with its exit status and stderr when it does not
 /// come up.
@@ -130,36 +121,22 @@ fn spawn(data_dir: &Path, log: &Path) -> Result<Running, String> {
     spawn_as(Path::new(BIN), data_dir, log, None)
 }
 
-/// Starts `bin` on `data_dir` as `uid` if given (`bin` must be executable by that user).
+/// Starts `bin` on `data_dir` as `uid` if given (`bin` must be executable by that user), its
+/// stderr into `log`.
 fn spawn_as(bin: &Path, data_dir: &Path, log: &Path, uid: Option<u32>) -> Result<Running, String> {
-    let mut cmd = Command::new(bin);
-    cmd.args(["--port", "0", "--auth", "off", "--log-level", "warn"])
-        .arg("--data-dir")
+    let mut cmd = spawned::command(&bin.to_string_lossy(), &["--auth", "off"]);
+    cmd.arg("--data-dir")
         .arg(data_dir)
-        .stdout(Stdio::piped())
         .stderr(std::fs::File::create(log).unwrap());
     if let Some(uid) = uid {
         cmd.uid(uid).gid(uid);
     }
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot spawn {}: {e}", bin.display()))?;
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) else {
-        let status = child.wait().unwrap();
-        return Err(format!(
+    Running::start(cmd).map_err(|status| {
+        format!(
             "{status}: {}",
             std::fs::read_to_string(log).unwrap_or_default().trim()
-        ));
-    };
-    let url = url.trim_end_matches('/').to_owned();
-    std::thread::spawn(move || {
-        let mut sink = Vec::new();
-        let _ = out.read_to_end(&mut sink);
-    });
-    Ok(Running { child, url })
+        )
+    })
 }
 
 async fn aws(http: &reqwest::Client, url: &str, op: &str, body: String) -> (u16, String) {
