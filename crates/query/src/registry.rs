@@ -30,8 +30,6 @@ const CLIENT_TOKEN_TTL: Duration = Duration::from_secs(4 * 3600);
 
 pub struct Registry {
     cursors: HashMap<String, Cursor>,
-    /// Bytes of the cursors' batches.
-    cursor_bytes: usize,
     max_cursors: usize,
     max_cursor_bytes: usize,
     max_client_tokens: usize,
@@ -59,7 +57,6 @@ impl Registry {
     pub fn new(limits: &QueryLimits) -> Self {
         Self {
             cursors: HashMap::new(),
-            cursor_bytes: 0,
             max_cursors: limits.max_cursors,
             max_cursor_bytes: limits.max_cursor_bytes,
             max_client_tokens: limits.max_client_tokens,
@@ -73,30 +70,16 @@ impl Registry {
         self.cursors.retain(|_, c| c.created.elapsed() < CURSOR_TTL);
         self.cancelled
             .retain(|_, (_, at)| at.elapsed() < CURSOR_TTL);
-        let bytes = cursor.bytes();
         self.cursors.insert(token, cursor);
-        self.cursor_bytes = self.cursors.values().map(Cursor::bytes).sum();
+        let mut bytes: usize = self.cursors.values().map(Cursor::bytes).sum();
         while self.cursors.len() > self.max_cursors
-            || (self.cursor_bytes > self.max_cursor_bytes && self.cursors.len() > 1)
+            || (bytes > self.max_cursor_bytes && self.cursors.len() > 1)
         {
-            let Some(oldest) = self
-                .cursors
-                .iter()
-                .min_by_key(|(_, c)| c.created)
-                .map(|(t, _)| t.clone())
-            else {
-                break;
-            };
-            if let Some(c) = self.cursors.remove(&oldest) {
-                self.cursor_bytes -= c.bytes();
+            match drop_oldest(&mut self.cursors, |c| c.created) {
+                Some(dropped) => bytes -= dropped.bytes(),
+                None => break,
             }
         }
-        tracing::debug!(
-            cursors = self.cursors.len(),
-            bytes = self.cursor_bytes,
-            added = bytes,
-            "cursor kept"
-        );
     }
 
     /// The cursor of `token`, if it belongs to this scope and query string.
@@ -191,17 +174,9 @@ impl Registry {
         input: &QueryInput,
         output: &QueryOutput,
     ) {
-        while self.first_answers.len() >= self.max_client_tokens {
-            let Some(oldest) = self
-                .first_answers
-                .iter()
-                .min_by_key(|(_, a)| a.at)
-                .map(|(t, _)| t.clone())
-            else {
-                break;
-            };
-            self.first_answers.remove(&oldest);
-        }
+        while self.first_answers.len() >= self.max_client_tokens
+            && drop_oldest(&mut self.first_answers, |a| a.at).is_some()
+        {}
         self.first_answers.insert(
             client_token,
             FirstAnswer {
@@ -212,5 +187,84 @@ impl Registry {
                 at: Instant::now(),
             },
         );
+    }
+}
+
+/// Removes and returns the entry of `map` that `since` says is oldest.
+fn drop_oldest<V>(map: &mut HashMap<String, V>, since: impl Fn(&V) -> Instant) -> Option<V> {
+    let oldest = map
+        .iter()
+        .min_by_key(|(_, v)| since(v))
+        .map(|(k, _)| k.clone())?;
+    map.remove(&oldest)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use datafusion::arrow::array::{Int64Array, RecordBatch};
+    use protocol::operations::query::QueryStatus;
+
+    fn cursor(rows: i64) -> Cursor {
+        let batch = RecordBatch::try_from_iter([(
+            "x",
+            Arc::new(Int64Array::from_iter_values(0..rows)) as _,
+        )])
+        .unwrap();
+        Cursor {
+            scope: Scope::new("1", "r"),
+            query_string: "q".into(),
+            query_id: "id".into(),
+            columns: vec![],
+            batches: vec![batch],
+            batch: 0,
+            row: 0,
+            status: QueryStatus {
+                progress_percentage: 100.0,
+                cumulative_bytes_scanned: 0,
+                cumulative_bytes_metered: 0,
+            },
+            insights: None,
+            created: Instant::now(),
+        }
+    }
+
+    fn registry(max_cursors: usize, max_cursor_bytes: usize) -> Registry {
+        Registry::new(&QueryLimits {
+            max_cursors,
+            max_cursor_bytes,
+            ..QueryLimits::default()
+        })
+    }
+
+    fn kept(r: &mut Registry, token: &str) -> bool {
+        r.take_cursor(token, &Scope::new("1", "r"), "q").is_ok()
+    }
+
+    #[test]
+    fn past_the_count_cap_the_oldest_cursor_goes() {
+        let mut r = registry(2, usize::MAX);
+        for token in ["a", "b", "c"] {
+            r.insert_cursor(token.into(), cursor(10));
+        }
+        assert!(!kept(&mut r, "a"));
+        assert!(kept(&mut r, "b"));
+        assert!(kept(&mut r, "c"));
+    }
+
+    #[test]
+    fn past_the_byte_cap_the_oldest_cursors_go_but_the_newest_stays() {
+        let one = cursor(100_000).bytes();
+        let mut r = registry(100, 2 * one + one / 2);
+        for token in ["a", "b", "c"] {
+            r.insert_cursor(token.into(), cursor(100_000));
+        }
+        assert!(!kept(&mut r, "a"));
+        assert!(kept(&mut r, "b") && kept(&mut r, "c"));
+        // A cursor larger than the cap is still kept: it is the newest.
+        let mut r = registry(100, one / 2);
+        r.insert_cursor("big".into(), cursor(100_000));
+        assert!(kept(&mut r, "big"));
     }
 }
