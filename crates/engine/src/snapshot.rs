@@ -128,11 +128,16 @@ impl MagneticSlice {
                     None => {
                         let mut batches = Vec::new();
                         let mut bytes = 0;
-                        self.read_bucket(b, (start, end), None, &wanted, |batch, b| {
-                            bytes += b;
-                            batches.push(batch);
-                            true
-                        })?;
+                        let whole =
+                            self.read_bucket(b, (start, end), None, &wanted, |batch, b| {
+                                bytes += b;
+                                batches.push(batch);
+                                true
+                            })?;
+                        if !whole {
+                            // Cancelled part-way: a part of a bucket must never be cached.
+                            return Ok(());
+                        }
                         let cached = CachedBucket {
                             batches: Arc::new(batches),
                             bytes,
@@ -142,7 +147,6 @@ impl MagneticSlice {
                         cached
                     }
                 };
-                let count = cached.batches.len();
                 for (i, batch) in cached.batches.iter().enumerate() {
                     // The bucket's bytes go with its first batch.
                     let bytes = if i == 0 { cached.bytes } else { 0 };
@@ -150,17 +154,9 @@ impl MagneticSlice {
                         return Ok(());
                     }
                 }
-                if count == 0 && !wanted() {
-                    return Ok(());
-                }
             } else {
                 let range = (start.max(self.lower), end.min(self.upper));
-                let mut stopped = false;
-                self.read_bucket(b, range, keep, &wanted, |batch, bytes| {
-                    stopped = !emit(batch, bytes);
-                    !stopped
-                })?;
-                if stopped {
+                if !self.read_bucket(b, range, keep, &wanted, &mut emit)? {
                     return Ok(());
                 }
             }
@@ -171,7 +167,8 @@ impl MagneticSlice {
         Ok(())
     }
 
-    /// The records of bucket `b` with `range.0 <= time < range.1`, in chunks.
+    /// The records of bucket `b` with `range.0 <= time < range.1`, in chunks; `false` when
+    /// `emit` or `wanted` stopped it before the end.
     fn read_bucket(
         &self,
         b: i64,
@@ -179,7 +176,7 @@ impl MagneticSlice {
         keep: Option<&[bool]>,
         wanted: &impl Fn() -> bool,
         mut emit: impl FnMut(RecordBatch, usize) -> bool,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT series_id, measure_id, time_ns, version, value FROM records
              WHERE table_id = ?1 AND bucket = ?2 AND time_ns >= ?3 AND time_ns < ?4
@@ -198,7 +195,7 @@ impl MagneticSlice {
         while let Some(row) = rows.next()? {
             seen += 1;
             if seen.is_multiple_of(CANCEL_CHECK_ROWS) && !wanted() {
-                return Ok(());
+                return Ok(false);
             }
             let series: u32 = row.get(0)?;
             if keep.is_some_and(|k| !k.get(series as usize).copied().unwrap_or(false)) {
@@ -210,16 +207,13 @@ impl MagneticSlice {
             chunk.push(series, row.get(1)?, row.get(2)?, row.get(3)?, value);
             if chunk.len() == CHUNK_ROWS {
                 if !emit(build(&chunk)?, bytes) {
-                    return Ok(());
+                    return Ok(false);
                 }
                 chunk.clear();
                 bytes = 0;
             }
         }
-        if chunk.len() > 0 {
-            emit(build(&chunk)?, bytes);
-        }
-        Ok(())
+        Ok(chunk.len() == 0 || emit(build(&chunk)?, bytes))
     }
 }
 
