@@ -47,7 +47,10 @@ HOURLY_TARGET = {
 
 @pytest.fixture(scope="module")
 def s3_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("s3")
+    # A bucket is a directory of --s3-dir; it must exist, as in S3.
+    s3_dir = tmp_path_factory.mktemp("s3")
+    (s3_dir / BUCKET).mkdir()
+    return s3_dir
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,10 @@
 //! timestream-local-query --test fuzz` for a long one; `FUZZ_SEED=random` draws a new seed,
 //! `FUZZ_SEED=<n>` repeats a run (the default seed is 1). A panic fails
 //! the run and prints the input; so does a case slower than `FUZZ_SLOW_MS` (default 5 000).
-//! `FUZZ_TRACE=<file>` writes each case to the file before running it (to catch one that hangs).
+//! A case still running after four times `FUZZ_SLOW_MS` is a hang: a watchdog prints it and
+//! ends the run. `FUZZ_TRACE=<file>` writes each case to the file before running it.
+//! A run longer than a minute prints its progress every minute (cases done, the last minute's
+//! rate), so a long run that slows down shows where.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
@@ -320,6 +323,20 @@ fn main() {
     std::panic::set_hook(Box::new(move |info| {
         *hook_panic.lock().unwrap_or_else(|p| p.into_inner()) = info.to_string();
     }));
+    println!("fuzz: seed {seed}, {cases} cases per target");
+    let running: Arc<Mutex<Option<(Instant, String)>>> = Arc::default();
+    let watched = running.clone();
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_secs(1));
+        let case = watched.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some((started, sql)) = case.filter(|(t, _)| t.elapsed() > slow * 4) {
+            eprintln!(
+                "FUZZ_SEED={seed}: a case has run for {:?} (hang)\n  input: {sql:?}",
+                started.elapsed()
+            );
+            std::process::exit(1);
+        }
+    });
     let mut failures = Vec::new();
     for target in &targets {
         let service = (target == "frontend").then(|| QueryService::new(engine_with_tables()));
@@ -332,7 +349,16 @@ fn main() {
         let mut rng = Rng(seed);
         let started = Instant::now();
         let mut slowest = (Duration::ZERO, String::new());
-        for _ in 0..cases {
+        let mut last_report = (Instant::now(), 0u64);
+        for done in 0..cases {
+            if last_report.0.elapsed() >= Duration::from_secs(60) {
+                let rate = (done - last_report.1) as f64 / last_report.0.elapsed().as_secs_f64();
+                println!(
+                    "fuzz {target}: {done} cases after {:.0} s, {rate:.0}/s in the last minute",
+                    started.elapsed().as_secs_f64()
+                );
+                last_report = (Instant::now(), done);
+            }
             let base = seeds[rng.below(seeds.len())].clone();
             let sql = mutate(&mut rng, &seeds, base);
             if let Some(path) = &trace {
@@ -340,6 +366,7 @@ fn main() {
                 let _ = std::fs::write(path, &sql);
             }
             let t0 = Instant::now();
+            *running.lock().unwrap_or_else(|p| p.into_inner()) = Some((t0, sql.clone()));
             let outcome = catch_unwind(AssertUnwindSafe(|| match &service {
                 None => dialect_case(&sql),
                 Some(service) => {
@@ -353,6 +380,7 @@ fn main() {
                 }
             }));
             let took = t0.elapsed();
+            *running.lock().unwrap_or_else(|p| p.into_inner()) = None;
             if took > slowest.0 {
                 slowest = (took, sql.clone());
             }

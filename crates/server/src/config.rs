@@ -53,10 +53,23 @@ pub struct Config {
     /// Write the PEM of that local CA here, for clients to trust (SSL_CERT_FILE).
     #[arg(long, env = "TIMESTREAM_LOCAL_TLS_CA_FILE", requires = "tls")]
     pub tls_ca_file: Option<PathBuf>,
-    /// Directory standing in for S3: `s3://BUCKET/KEY` is `DIR/BUCKET/KEY` (scheduled-query
-    /// error reports). Default: `s3` inside --data-dir, else a temporary directory.
-    #[arg(long, env = "TIMESTREAM_LOCAL_S3_DIR")]
+    /// Directory standing in for S3 (UNLOAD, batch load, scheduled-query error reports):
+    /// `s3://BUCKET/KEY` is `DIR/BUCKET/KEY`, and a bucket exists when `DIR/BUCKET` does.
+    /// Default: `s3` inside --data-dir, else a temporary directory.
+    #[arg(
+        long,
+        env = "TIMESTREAM_LOCAL_S3_DIR",
+        conflicts_with = "s3_endpoint_url"
+    )]
     pub s3_dir: Option<PathBuf>,
+    /// An S3-compatible endpoint (LocalStack, MinIO, moto) to use for S3 instead of a
+    /// directory, path-style, signed with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
+    /// AWS_SESSION_TOKEN (default test/test) for --s3-region.
+    #[arg(long, env = "TIMESTREAM_LOCAL_S3_ENDPOINT_URL")]
+    pub s3_endpoint_url: Option<String>,
+    /// The region of --s3-endpoint-url (default: AWS_REGION, else --region).
+    #[arg(long, env = "TIMESTREAM_LOCAL_S3_REGION", requires = "s3_endpoint_url")]
+    pub s3_region: Option<String>,
     /// An SNS-compatible endpoint (LocalStack, moto) to publish scheduled-query notifications
     /// to, SigV4-signed with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (default test/test).
     /// Without it notifications are logged and kept for the admin API only.
@@ -172,6 +185,36 @@ impl Config {
             idle_timeout: Duration::from_millis(self.idle_timeout_ms),
             drain_timeout: Duration::from_millis(self.drain_timeout_ms),
             max_body: MAX_BODY,
+        }
+    }
+
+    /// The server's S3: the endpoint when one is given, else the directory.
+    pub fn s3(&self) -> s3::S3 {
+        match &self.s3_endpoint_url {
+            Some(url) => {
+                let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+                s3::S3::endpoint(s3::EndpointConfig {
+                    url: url.clone(),
+                    region: self
+                        .s3_region
+                        .clone()
+                        .or_else(|| env("AWS_REGION"))
+                        .unwrap_or_else(|| self.region.clone()),
+                    access_key_id: env("AWS_ACCESS_KEY_ID").unwrap_or_else(|| "test".into()),
+                    secret_access_key: env("AWS_SECRET_ACCESS_KEY")
+                        .unwrap_or_else(|| "test".into()),
+                    session_token: env("AWS_SESSION_TOKEN"),
+                })
+            }
+            None => {
+                s3::S3::directory(self.s3_dir.clone().unwrap_or_else(|| {
+                    match &self.data_dir {
+                        Some(dir) => dir.join("s3"),
+                        None => std::env::temp_dir()
+                            .join(format!("timestream-local-s3-{}", std::process::id())),
+                    }
+                }))
+            }
         }
     }
 

@@ -100,24 +100,18 @@ impl Server {
             .map(SnsPublisher::new)
             .transpose()
             .map_err(|e| StartError::Config(e.to_string()))?;
-        let s3_dir = config
-            .s3_dir
-            .clone()
-            .unwrap_or_else(|| match &config.data_dir {
-                Some(dir) => dir.join("s3"),
-                None => {
-                    std::env::temp_dir().join(format!("timestream-local-s3-{}", std::process::id()))
-                }
-            });
+        let s3 = config.s3();
         let state = Arc::new(AppState {
-            query: query::QueryService::with_limits(engine.clone(), config.query_limits()),
+            query: query::QueryService::with_limits(engine.clone(), config.query_limits())
+                .with_s3(s3.clone()),
             engine,
             auth: config.auth,
             credentials,
             account_id: config.account_id.clone(),
             default_region: config.region.clone(),
             stats: Default::default(),
-            scheduler: Scheduler::new(Notifier::new(sns), ErrorReports::new(s3_dir)),
+            scheduler: Scheduler::new(Notifier::new(sns), ErrorReports::new(s3.clone())),
+            s3,
         });
         let tls = match config.tls {
             true => {
@@ -153,7 +147,7 @@ impl Server {
         let limits = config.limits();
         let (shutdown_tx, _) = watch::channel(false);
         Scheduler::start(&state, shutdown_tx.subscribe());
-        tracing::info!(%addr, data_dir = ?config.data_dir, s3_dir = %state.scheduler.reports.dir().display(), auth = ?config.auth, tls = config.tls, admin = admin_mode, max_connections = limits.max_connections, "ready");
+        tracing::info!(%addr, data_dir = ?config.data_dir, s3 = %state.s3.describe(), auth = ?config.auth, tls = config.tls, admin = admin_mode, max_connections = limits.max_connections, "ready");
         Ok(Self {
             listener,
             state,

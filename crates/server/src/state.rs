@@ -22,6 +22,8 @@ pub struct AppState {
     pub stats: Stats,
     pub query: query::QueryService,
     pub scheduler: Scheduler,
+    /// Where `s3://` URLs lead: UNLOAD, batch load, error reports.
+    pub s3: s3::S3,
 }
 
 /// One AWS request after authentication: who is asking, where, and how they reached us.
@@ -127,7 +129,11 @@ mod tests {
             account_id: "123456789012".into(),
             default_region: "us-east-1".into(),
             stats: Default::default(),
-            scheduler: Scheduler::new(Notifier::new(None), ErrorReports::new(std::env::temp_dir())),
+            scheduler: Scheduler::new(
+                Notifier::new(None),
+                ErrorReports::new(s3::S3::directory(std::env::temp_dir())),
+            ),
+            s3: s3::S3::directory(std::env::temp_dir()),
         };
         RequestContext {
             state: Arc::new(state),

@@ -13,6 +13,7 @@ use datafusion::logical_expr::ScalarUDF;
 use engine::{Engine, Scope};
 use protocol::operations::cancel_query::{CancelQueryInput, CancelQueryOutput};
 use protocol::operations::query::{QueryInput, QueryInsightsMode, QueryOutput, QueryStatus};
+use s3::S3;
 
 use crate::cursor::Cursor;
 use crate::limits::{QueryLimits, QueryRuntime};
@@ -40,6 +41,8 @@ pub struct QueryService {
     pub(crate) scheduled_version: AtomicI64,
     pub(crate) limits: QueryLimits,
     runtime: QueryRuntime,
+    /// Where UNLOAD writes.
+    pub(crate) s3: S3,
 }
 
 impl QueryService {
@@ -62,7 +65,16 @@ impl QueryService {
             scheduled_version: AtomicI64::new(0),
             runtime: QueryRuntime::new(limits.threads),
             limits,
+            s3: S3::directory(
+                std::env::temp_dir().join(format!("timestream-local-s3-{}", std::process::id())),
+            ),
         }
+    }
+
+    /// The S3 UNLOAD writes to (by default a temporary directory).
+    pub fn with_s3(mut self, s3: S3) -> Self {
+        self.s3 = s3;
+        self
     }
 
     fn registry(&self) -> std::sync::MutexGuard<'_, Registry> {

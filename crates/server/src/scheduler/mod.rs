@@ -113,14 +113,18 @@ impl Scheduler {
         let error_report_location = if run.errors.is_empty() || run.non_recoverable {
             None
         } else {
-            match scheduler.reports.write(
-                &definition.error_report_configuration.s3_configuration,
-                arn,
-                invocation_ns,
-                manual,
-                trigger_ns,
-                run.errors,
-            ) {
+            match scheduler
+                .reports
+                .write(
+                    &definition.error_report_configuration.s3_configuration,
+                    arn,
+                    invocation_ns,
+                    manual,
+                    trigger_ns,
+                    run.errors,
+                )
+                .await
+            {
                 Ok(location) => Some(ErrorReportLocation {
                     s3_report_location: Some(location),
                 }),
