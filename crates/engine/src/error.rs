@@ -39,6 +39,24 @@ pub enum Error {
     /// A definition the service refuses at creation (schedule expression, target, query).
     #[error("{0}")]
     InvalidScheduledQuery(String),
+    #[error("The batch load task {0} does not exist.")]
+    BatchLoadTaskNotFound(String),
+    #[error("The table {table} in database {database} has reached its quota of {limit} active batch load tasks.")]
+    BatchLoadTableQuota {
+        database: String,
+        table: String,
+        limit: usize,
+    },
+    #[error(
+        "The account has reached its quota of {limit} active batch load tasks in this region."
+    )]
+    BatchLoadAccountQuota { limit: usize },
+    /// ResumeBatchLoadTask on a task that is not PROGRESS_STOPPED, or is past ResumableUntil.
+    #[error("{0}")]
+    BatchLoadNotResumable(String),
+    /// A CreateBatchLoadTask request the service refuses (data model, CSV options).
+    #[error("{0}")]
+    InvalidBatchLoadTask(String),
     #[error("The NextToken is invalid or expired.")]
     InvalidNextToken,
     #[error("{0}")]
@@ -72,9 +90,10 @@ impl Error {
     /// AWS error here, or the build fails.
     pub fn to_aws(&self) -> AwsError {
         let code = match self {
-            Self::DatabaseNotFound(_) | Self::TableNotFound { .. } | Self::ResourceNotFound(_) => {
-                ErrorCode::ResourceNotFoundException
-            }
+            Self::DatabaseNotFound(_)
+            | Self::TableNotFound { .. }
+            | Self::ResourceNotFound(_)
+            | Self::BatchLoadTaskNotFound(_) => ErrorCode::ResourceNotFoundException,
             Self::ScheduledQueryNotFound(arn) => {
                 return AwsError::new(ErrorCode::ResourceNotFoundException, self.to_string())
                     .with_member("ScheduledQueryArn", serde_json::Value::String(arn.clone()));
@@ -88,6 +107,8 @@ impl Error {
             | Self::InvalidNextToken
             | Self::InvalidAccountSettings(_)
             | Self::InvalidScheduledQuery(_)
+            | Self::BatchLoadNotResumable(_)
+            | Self::InvalidBatchLoadTask(_)
             | Self::InvalidWrite(_) => ErrorCode::ValidationException,
             Self::RejectedRecords(records) => {
                 return AwsError::new(ErrorCode::RejectedRecordsException, self.to_string())
@@ -100,7 +121,9 @@ impl Error {
             Self::DatabaseQuota { .. }
             | Self::TableQuota { .. }
             | Self::TagQuota { .. }
-            | Self::ScheduledQueryQuota { .. } => ErrorCode::ServiceQuotaExceededException,
+            | Self::ScheduledQueryQuota { .. }
+            | Self::BatchLoadTableQuota { .. }
+            | Self::BatchLoadAccountQuota { .. } => ErrorCode::ServiceQuotaExceededException,
             Self::Storage(_)
             | Self::Corrupt(_)
             | Self::NotCommitted(_)

@@ -25,7 +25,11 @@ mod store;
 mod table_state;
 mod writer;
 
-pub use catalog::{DueInvocation, RecordedRun, StateSummary, StoredScheduledQuery};
+pub use catalog::{
+    BatchLoadPosition, BatchLoadRowError, DueInvocation, RecordedRun, StateSummary,
+    StoredBatchLoadTask, StoredScheduledQuery, ACTIVE_TASKS_PER_ACCOUNT, ACTIVE_TASKS_PER_TABLE,
+    RESUMABLE_FOR_NS,
+};
 pub use clock::{Clock, ClockChange, ClockRangeError};
 pub use error::Error;
 pub use health::{Health, HealthStatus};

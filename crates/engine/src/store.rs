@@ -67,8 +67,46 @@ const MIGRATION_3: &str = r#"
     ) WITHOUT ROWID;
 "#;
 
+/// Batch load tasks (wire-protocol.md §5.9): each one's definition as CreateBatchLoadTask took
+/// it (JSON), its status, progress counters and resume position; and the rows that failed, for
+/// its error report.
+const MIGRATION_4: &str = r#"
+    CREATE TABLE batch_load_tasks (
+        task_id                   TEXT NOT NULL PRIMARY KEY,
+        account                   TEXT NOT NULL,
+        region                    TEXT NOT NULL,
+        definition                TEXT NOT NULL,
+        database                  TEXT NOT NULL,
+        table_name                TEXT NOT NULL,
+        status                    TEXT NOT NULL,
+        error_message             TEXT,
+        records_processed         INTEGER NOT NULL DEFAULT 0,
+        records_ingested          INTEGER NOT NULL DEFAULT 0,
+        parse_failures            INTEGER NOT NULL DEFAULT 0,
+        record_ingestion_failures INTEGER NOT NULL DEFAULT 0,
+        file_failures             INTEGER NOT NULL DEFAULT 0,
+        bytes_metered             INTEGER NOT NULL DEFAULT 0,
+        file_key                  TEXT,
+        file_row                  INTEGER NOT NULL DEFAULT 0,
+        created_ns                INTEGER NOT NULL,
+        updated_ns                INTEGER NOT NULL,
+        resumable_until_ns        INTEGER,
+        client_token              TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX batch_load_tasks_by_scope ON batch_load_tasks (account, region, created_ns);
+    CREATE INDEX batch_load_tasks_by_status ON batch_load_tasks (status);
+    CREATE TABLE batch_load_task_errors (
+        task_id TEXT NOT NULL,
+        seq     INTEGER NOT NULL,
+        file    TEXT NOT NULL,
+        line    INTEGER NOT NULL,
+        reason  TEXT NOT NULL,
+        PRIMARY KEY (task_id, seq)
+    ) WITHOUT ROWID;
+"#;
+
 /// Migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
+const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4];
 
 const MIGRATION_1: &str = r#"
     CREATE TABLE databases (
@@ -298,7 +336,8 @@ impl Engine {
         tx.execute_batch(
             "DELETE FROM records; DELETE FROM series; DELETE FROM measure_names; DELETE FROM table_columns;
              DELETE FROM tags; DELETE FROM tables; DELETE FROM databases; DELETE FROM account_settings;
-             DELETE FROM scheduled_queries; DELETE FROM scheduled_query_runs;",
+             DELETE FROM scheduled_queries; DELETE FROM scheduled_query_runs;
+             DELETE FROM batch_load_tasks; DELETE FROM batch_load_task_errors;",
         )?;
         tx.commit()?;
         let mut states = self.core.lock_states();

@@ -1,11 +1,16 @@
 //! The catalog operations (wire-protocol.md §5.2, §5.3, §5.7, §5.8), one file per resource.
 
 mod account_settings;
+mod batch_load_tasks;
 mod databases;
 mod scheduled_queries;
 mod tables;
 mod tags;
 
+pub use batch_load_tasks::{
+    BatchLoadPosition, BatchLoadRowError, StoredBatchLoadTask, ACTIVE_TASKS_PER_ACCOUNT,
+    ACTIVE_TASKS_PER_TABLE, RESUMABLE_FOR_NS,
+};
 pub use scheduled_queries::{DueInvocation, RecordedRun, StoredScheduledQuery};
 pub(crate) use tables::{settings_by_id, TableSettings};
 

@@ -3,6 +3,7 @@
 
 extern crate timestream_local_engine as engine;
 
+mod batch_load_tasks;
 mod durability;
 mod limits;
 mod scheduled_queries;

@@ -4,6 +4,7 @@
 use aws_smithy_types::DateTime;
 use serde::{Deserialize, Serialize};
 
+pub mod batch_load;
 mod scheduled_queries;
 
 pub use scheduled_queries::*;
