@@ -24,6 +24,7 @@ pub mod scheduled_query;
 mod subqueries;
 mod type_check;
 mod typing;
+mod unload;
 mod unnest;
 mod yielding;
 

@@ -29,6 +29,7 @@ const EXPECTING: &str = "'(', 'DESCRIBE', 'SELECT', 'SHOW', 'UNLOAD', 'VALUES', 
 pub fn check_statement(statement: &DfStatement, query: &str) -> Result<(), Error> {
     match statement {
         DfStatement::Statement(s) if matches!(s.as_ref(), Statement::Query(_)) => Ok(()),
+        // An UNLOAD has become its SELECT (crate::unload::take) before this check.
         _ => Err(not_a_query(query)),
     }
 }

@@ -19,7 +19,7 @@ use futures::TryStreamExt;
 use object_store::aws::AmazonS3Builder;
 use object_store::buffered::BufWriter;
 use object_store::local::LocalFileSystem;
-use object_store::path::Path;
+use object_store::path::{Path, PathPart};
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
 /// How an S3 call failed, in terms the callers map to AWS's errors.
@@ -217,10 +217,15 @@ impl Bucket {
     }
 }
 
-/// A key as an object-store path: empty segments dropped, `.` and `..` kept as names (encoded),
-/// never as moves out of the bucket.
+/// A key as an object-store path, each segment as it is written (S3 keys are literal: a `%` is
+/// a `%`), except that empty segments are dropped and `.`, `..` and control characters are
+/// percent-encoded, never taken as moves out of the bucket.
 fn path(key: &str) -> Path {
-    Path::from_iter(key.split('/').filter(|s| !s.is_empty()))
+    Path::from_iter(
+        key.split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| PathPart::parse(s).unwrap_or_else(|_| PathPart::from(s))),
+    )
 }
 
 /// `s3://bucket/key…` split into bucket and key (the key without a leading `/`).

@@ -12,7 +12,7 @@ use protocol::operations::query::QueryStatus;
 
 use crate::cursor::Cursor;
 use crate::provider::Scan;
-use crate::{encode, metadata, Error};
+use crate::{encode, metadata, unload, Error};
 
 use super::session::{has_lambdas, without_projection_collapse};
 use super::QueryService;
@@ -32,6 +32,8 @@ pub(crate) struct Executed {
     /// A metadata statement (SHOW, DESCRIBE): it scans and meters nothing (timestream-sql.md
     /// §7.1).
     pub metadata: bool,
+    /// An UNLOAD's target: the rows go there, not into the answer.
+    pub unload: Option<unload::Options>,
 }
 
 impl Executed {
@@ -67,10 +69,12 @@ impl QueryService {
                 scans: Vec::new(),
                 start_ns: self.engine.clock().now_ns(),
                 metadata: true,
+                unload: None,
             });
         }
         let planned = self.plan(scope, query, scheduled_runtime).await?;
         let names = planned.names();
+        let unload = planned.unload;
         let rewritten = planned.rewritten;
         let state = if has_lambdas(&planned.plan) {
             without_projection_collapse(planned.state)
@@ -107,6 +111,7 @@ impl QueryService {
             scans,
             start_ns: planned.start_ns,
             metadata: false,
+            unload,
         })
     }
 }

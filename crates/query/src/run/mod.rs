@@ -18,7 +18,7 @@ use s3::S3;
 use crate::cursor::Cursor;
 use crate::limits::{QueryLimits, QueryRuntime};
 use crate::registry::{Cancellation, Registry};
-use crate::{functions, Error};
+use crate::{functions, unload, Error};
 
 mod execute;
 mod insights;
@@ -157,14 +157,35 @@ impl QueryService {
             cumulative_bytes_scanned: executed.bytes_scanned(),
             cumulative_bytes_metered: executed.bytes_metered(),
         };
-        let mut cursor = new_cursor(
-            scope,
-            query,
-            query_id,
-            &executed.schema,
-            Some(executed.names),
-            executed.batches,
-        );
+        let mut cursor = match &executed.unload {
+            None => new_cursor(
+                scope,
+                query,
+                query_id,
+                &executed.schema,
+                Some(executed.names),
+                executed.batches,
+            ),
+            Some(options) => {
+                let data_types: Vec<_> = executed
+                    .schema
+                    .fields()
+                    .iter()
+                    .map(|f| f.data_type().clone())
+                    .collect();
+                let unloaded = unload::write(
+                    &self.s3,
+                    options,
+                    query_id,
+                    &executed.names,
+                    &data_types,
+                    executed.batches,
+                )
+                .await?;
+                let batch = unloaded.batch()?;
+                new_cursor(scope, query, query_id, &batch.schema(), None, vec![batch])
+            }
+        };
         cursor.status = status;
         cursor.insights = insights
             .then(|| self.insights(scope, &executed.scans, &cursor.batches, executed.start_ns));

@@ -14,7 +14,7 @@ use engine::Scope;
 
 use crate::dialect::{self, line_col, Rewritten};
 use crate::provider::ScanLog;
-use crate::{encode, parse, read_only, typing, unnest, Error};
+use crate::{encode, parse, read_only, typing, unload, unnest, Error};
 
 use super::naming::{output_columns, OutputColumn};
 use super::QueryService;
@@ -30,6 +30,8 @@ pub(crate) struct Planned {
     pub(super) start_ns: i64,
     /// The `@name` parameters bound while planning, as written.
     pub(super) parameters: Vec<String>,
+    /// Where an UNLOAD writes the rows (the plan is its SELECT).
+    pub(super) unload: Option<unload::Options>,
 }
 
 /// Trino's text for a statement nested too deeply to analyse.
@@ -54,6 +56,7 @@ impl QueryService {
         let state = self.session(scope, scans.clone());
         let recursion_limit = state.config_options().sql_parser.recursion_limit.get();
         let mut statement = parse::statement(&rewritten.sql, recursion_limit).map_err(df_error)?;
+        let unload = unload::take(&mut statement)?;
         read_only::check_statement(&statement, query)?;
         self.check_tables(
             scope,
@@ -95,6 +98,7 @@ impl QueryService {
             columns,
             scans,
             parameters,
+            unload,
         })
     }
 

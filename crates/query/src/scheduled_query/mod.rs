@@ -91,6 +91,13 @@ impl QueryService {
             tokio::time::timeout(timeout, self.execute(scope, query, Some(invocation_ns)))
                 .await
                 .unwrap_or(Err(Error::Timeout(timeout.as_secs())));
+        // A scheduled query writes a table; an UNLOAD writes S3 (and answers no rows to map).
+        let executed = executed.and_then(|e| match e.unload {
+            Some(_) => Err(Error::Validation(
+                "UNLOAD cannot be used in a scheduled query".into(),
+            )),
+            None => Ok(e),
+        });
         let executed = match executed {
             Ok(executed) => executed,
             Err(e) => {

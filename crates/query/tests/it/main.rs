@@ -7,4 +7,5 @@ extern crate timestream_local_query as query;
 mod read_only;
 mod scheduled_query;
 mod scopes;
+mod unload;
 mod walkthrough;
