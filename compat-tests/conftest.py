@@ -543,3 +543,45 @@ def unique_name():
         return f"{prefix}_{int(time.time() * 1000) % 100000}_{counter['n']}"
 
     return make
+
+
+# --------------------------------------------------------------------------
+# moto's server: a real S3-compatible (and SNS/SQS) endpoint for the tests
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def moto_server(tmp_path_factory):
+    """moto's server on a free loopback port, for the whole session; yields its URL."""
+    import socket
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    moto = Path(sys.executable).with_name("moto_server")
+    log = open(tmp_path_factory.mktemp("moto") / "moto.log", "w")
+    proc = subprocess.Popen([str(moto), "-H", "127.0.0.1", "-p", str(port)], stdout=log,
+                            stderr=log, stdin=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    s3 = moto_client("s3", url)
+    deadline = time.time() + 30
+    while True:
+        try:
+            s3.list_buckets()
+            break
+        except Exception:
+            if time.time() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+def moto_client(service: str, url: str):
+    """A boto3 client of moto's server (any credentials do)."""
+    return boto3.client(service, endpoint_url=url, region_name=REGION,
+                        aws_access_key_id="test", aws_secret_access_key="test")
