@@ -129,6 +129,15 @@ fn same_digest(a: &[u8; 32], b: &[u8; 32]) -> bool {
     std::hint::black_box(difference) == 0
 }
 
+/// `batch-load-tasks/<TaskId>/stop`: stops an active batch load task where it is
+/// (PROGRESS_STOPPED, resumable), as AWS stops a task it cannot continue.
+fn batch_load_task_to_stop(route: &str) -> Option<&str> {
+    route
+        .strip_prefix("batch-load-tasks/")?
+        .strip_suffix("/stop")
+        .filter(|id| !id.is_empty() && !id.contains('/'))
+}
+
 fn route(path: &str) -> &str {
     path.strip_prefix(ADMIN_PREFIX)
         .unwrap_or_default()
@@ -191,6 +200,18 @@ pub async fn handle(
         (&Method::POST, "stats/reset") => {
             state.stats.clear();
             Ok(json!({}))
+        }
+        (&Method::POST, route) if batch_load_task_to_stop(route).is_some() => {
+            let id = batch_load_task_to_stop(route)
+                .unwrap_or_default()
+                .to_owned();
+            state
+                .engine_call(move |engine| {
+                    engine.stop_batch_load_task(&id, "The task was stopped through the admin API.")
+                })
+                .await
+                .map(|stopped| json!({ "stopped": stopped }))
+                .map_err(AwsError::from)
         }
         (&Method::GET, "clock") => Ok(clock_json(state)),
         (&Method::POST, "clock") => match set_clock(state, body).await {

@@ -157,10 +157,42 @@ pub async fn dispatch(
             )
             .await
         }
-        "CreateBatchLoadTask"
-        | "DescribeBatchLoadTask"
-        | "ListBatchLoadTasks"
-        | "ResumeBatchLoadTask" => not_built_yet(Write, operation, body),
+        "CreateBatchLoadTask" => {
+            invoke::<ops::create_batch_load_task::CreateBatchLoadTask, _, _>(
+                ctx,
+                Write,
+                body,
+                handlers::create_batch_load_task,
+            )
+            .await
+        }
+        "DescribeBatchLoadTask" => {
+            invoke::<ops::describe_batch_load_task::DescribeBatchLoadTask, _, _>(
+                ctx,
+                Write,
+                body,
+                handlers::describe_batch_load_task,
+            )
+            .await
+        }
+        "ListBatchLoadTasks" => {
+            invoke::<ops::list_batch_load_tasks::ListBatchLoadTasks, _, _>(
+                ctx,
+                Write,
+                body,
+                handlers::list_batch_load_tasks,
+            )
+            .await
+        }
+        "ResumeBatchLoadTask" => {
+            invoke::<ops::resume_batch_load_task::ResumeBatchLoadTask, _, _>(
+                ctx,
+                Write,
+                body,
+                handlers::resume_batch_load_task,
+            )
+            .await
+        }
         "Query" => invoke::<ops::query::Query, _, _>(ctx, Query, body, handlers::query).await,
         "PrepareQuery" => {
             invoke::<ops::prepare_query::PrepareQuery, _, _>(
@@ -261,19 +293,6 @@ where
     let output = handler(ctx, input).await?;
     serde_json::to_vec(&output)
         .map_err(|e| AwsError::internal(format!("cannot encode the response: {e}")))
-}
-
-/// Operations of the model that are not built yet: the input is still validated, so callers
-/// see AWS's validation errors, then a clear 501 naming the operation.
-fn not_built_yet(service: Service, operation: &str, body: &[u8]) -> Result<Vec<u8>, AwsError> {
-    validate_input(service, operation, &decode(body)?)?;
-    Err(AwsError::new(
-        ErrorCode::UnsupportedOperationException,
-        format!(
-            "timestream-local does not implement {operation} ({}) yet.",
-            service.id()
-        ),
-    ))
 }
 
 /// An empty body is `{}` (operations without input members may be sent without one).

@@ -4,6 +4,7 @@
 
 mod admin;
 mod auth;
+mod batch_load;
 mod config;
 mod dispatch;
 mod handlers;

@@ -29,6 +29,7 @@ use tokio::time::Instant;
 use tokio_rustls::TlsAcceptor;
 
 use crate::admin::AdminAccess;
+use crate::batch_load::BatchLoader;
 use crate::config::{Config, Limits};
 use crate::http::Front;
 use crate::scheduler::error_reports::ErrorReports;
@@ -112,6 +113,7 @@ impl Server {
             stats: Default::default(),
             scheduler: Scheduler::new(Notifier::new(sns), ErrorReports::new(s3.clone())),
             s3,
+            batch_load: Default::default(),
         });
         let tls = match config.tls {
             true => {
@@ -147,6 +149,7 @@ impl Server {
         let limits = config.limits();
         let (shutdown_tx, _) = watch::channel(false);
         Scheduler::start(&state, shutdown_tx.subscribe());
+        BatchLoader::start(&state, shutdown_tx.subscribe());
         tracing::info!(%addr, data_dir = ?config.data_dir, s3 = %state.s3.describe(), auth = ?config.auth, tls = config.tls, admin = admin_mode, max_connections = limits.max_connections, "ready");
         Ok(Self {
             listener,

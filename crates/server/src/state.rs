@@ -9,6 +9,7 @@ use std::sync::Arc;
 use engine::{Engine, Scope};
 use protocol::AwsError;
 
+use crate::batch_load::BatchLoader;
 use crate::config::{AuthMode, Credential};
 use crate::scheduler::Scheduler;
 use crate::stats::Stats;
@@ -22,6 +23,8 @@ pub struct AppState {
     pub stats: Stats,
     pub query: query::QueryService,
     pub scheduler: Scheduler,
+    /// The runner of batch load tasks.
+    pub batch_load: BatchLoader,
     /// Where `s3://` URLs lead: UNLOAD, batch load, error reports.
     pub s3: s3::S3,
 }
@@ -134,6 +137,7 @@ mod tests {
                 ErrorReports::new(s3::S3::directory(std::env::temp_dir())),
             ),
             s3: s3::S3::directory(std::env::temp_dir()),
+            batch_load: Default::default(),
         };
         RequestContext {
             state: Arc::new(state),

@@ -16,7 +16,7 @@ async fn every_model_operation_has_a_route() {
 }
 
 #[tokio::test]
-async fn not_built_operations_validate_then_answer_501_naming_themselves() {
+async fn batch_load_operations_validate_then_answer() {
     let server = TestServer::with_args(&["--auth", "off"]).await;
     let reply = call(&server.url, "DescribeBatchLoadTask", "{}", None).await;
     assert_eq!(reply.error_code(), "ValidationException");
@@ -28,9 +28,11 @@ async fn not_built_operations_validate_then_answer_501_naming_themselves() {
         None,
     )
     .await;
-    assert_eq!(reply.status, 501);
-    assert_eq!(reply.error_code(), "UnsupportedOperationException");
-    assert!(reply.message().contains("DescribeBatchLoadTask"));
+    assert_eq!(reply.error_code(), "ResourceNotFoundException");
+    assert_eq!(
+        reply.message(),
+        "The batch load task ABC123 does not exist."
+    );
     server.stop().await;
 }
 
