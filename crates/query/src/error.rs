@@ -303,6 +303,10 @@ fn find_identifier(sql: &str, name: &str) -> Option<usize> {
 }
 
 fn find_word(sql: &str, word: &str) -> Option<usize> {
+    // An empty name (`SELECT ""`) is found everywhere and nowhere: it would never advance.
+    if word.is_empty() {
+        return None;
+    }
     let bytes = sql.as_bytes();
     let mut from = 0;
     while let Some(i) = sql[from..].find(word) {
@@ -322,6 +326,13 @@ fn find_word(sql: &str, word: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_name_is_not_searched_for() {
+        // A fuzzer find: `SELECT "" FROM d.m` looped here for ever.
+        assert_eq!(find_word("SELECT \"\" FROM d.m", ""), None);
+        assert_eq!(find_identifier("SELECT \"\" FROM d.m", ""), None);
+    }
 
     #[test]
     fn missing_column_names() {

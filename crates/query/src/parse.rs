@@ -88,7 +88,25 @@ pub fn statement(sql: &str, recursion_limit: usize) -> Result<DfStatement> {
     }
     check_literals(&statement, sql)?;
     check_interval_arithmetic(&statement, sql)?;
+    check_delimited_identifiers(sql)?;
     Ok(statement)
+}
+
+/// Trino refuses `""` as a name when it parses; sqlparser takes it as the empty name.
+fn check_delimited_identifiers(sql: &str) -> Result<()> {
+    let Ok(tokens) = Tokenizer::new(&GenericDialect {}, sql).tokenize_with_location() else {
+        return Ok(());
+    };
+    match tokens.iter().find(
+        |t| matches!(&t.token, Token::Word(w) if w.quote_style == Some('"') && w.value.is_empty()),
+    ) {
+        Some(t) => plan_err!(
+            "line {}:{}: Zero-length delimited identifier not allowed",
+            t.span.start.line,
+            t.span.start.column
+        ),
+        None => Ok(()),
+    }
 }
 
 /// The two interval types of an expression made of interval literals.
