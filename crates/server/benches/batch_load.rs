@@ -39,7 +39,10 @@ async fn call(http: &reqwest::Client, url: &str, op: &str, body: String) -> serd
 fn write_csv(dir: &std::path::Path, rows: u64) -> u64 {
     let data = dir.join("src").join("data");
     std::fs::create_dir_all(&data).unwrap();
-    let t0_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
+    let t0_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
         - 3_599_000;
     let per_file = rows.div_ceil(FILES);
     let mut bytes = 0;
@@ -133,7 +136,11 @@ fn phase(label: &str, rows: u64, multi: bool, data_dir: bool) {
             }
         }
     });
-    assert_eq!(progress["RecordsIngested"].as_u64(), Some(rows), "{progress}");
+    assert_eq!(
+        progress["RecordsIngested"].as_u64(),
+        Some(rows),
+        "{progress}"
+    );
     let secs = elapsed.as_secs_f64();
     println!(
         "{label:<44} {rows:>9} rows {:>8.1} MB CSV  {secs:>6.2} s  {:>9.0} rows/s  server CPU {:.2} s",
@@ -154,7 +161,17 @@ fn main() {
         chrono::Utc::now().format("%Y-%m-%d")
     );
     phase("single-measure DOUBLE, in memory", rows, false, false);
-    phase("multi-measure 2 DOUBLE + 2 BIGINT, in memory", rows, true, false);
+    phase(
+        "multi-measure 2 DOUBLE + 2 BIGINT, in memory",
+        rows,
+        true,
+        false,
+    );
     phase("single-measure DOUBLE, --data-dir", rows, false, true);
-    phase("multi-measure 2 DOUBLE + 2 BIGINT, --data-dir", rows, true, true);
+    phase(
+        "multi-measure 2 DOUBLE + 2 BIGINT, --data-dir",
+        rows,
+        true,
+        true,
+    );
 }
