@@ -618,3 +618,33 @@ def test_notifications_are_published_to_an_sns_endpoint(tsl, server_factory, mot
     assert run["executionStats"]["recordsIngested"] >= 1
     assert messages[0]["nextInvocationEpochSecond"] == ns_of(
         describe(query, arn)["NextInvocationTime"]) // NS_PER_S
+
+
+def test_error_reports_go_to_an_s3_endpoint(tsl, server_factory, moto_server):
+    """With --s3-endpoint-url the error report of a failed run lands on that endpoint (moto)."""
+    from conftest import moto_client
+
+    s3 = moto_client("s3", moto_server)
+    try:
+        s3.create_bucket(Bucket=BUCKET)
+    except s3.exceptions.BucketAlreadyOwnedByYou:
+        pass
+    srv = server_factory("--s3-endpoint-url", moto_server,
+                         env={"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"})
+    write, query = tsl.write(srv.url), tsl.query(srv.url)
+    import time
+
+    now = time.time_ns() // NS_PER_H * NS_PER_H
+    metrics(write, now - 2 * NS_PER_H, 2)
+    arn = create(query, name="divides-by-zero-on-s3", target=None,
+                 query_string="SELECT count(*) / (count(*) - count(*)) "
+                              "FROM monitoring.server_metrics")
+    query.execute_scheduled_query(ScheduledQueryArn=arn,
+                                  InvocationTime=dt.datetime.fromtimestamp(now / NS_PER_S,
+                                                                           tz=dt.timezone.utc))
+    last = describe(query, arn)["LastRunSummary"]
+    assert last["RunStatus"] == "MANUAL_TRIGGER_FAILURE"
+    location = last["ErrorReportLocation"]["S3ReportLocation"]
+    assert location["BucketName"] == BUCKET
+    body = s3.get_object(Bucket=BUCKET, Key=location["ObjectKey"])["Body"].read()
+    assert json.loads(body)["errors"] == [{"reason": "Division by zero"}]
