@@ -30,7 +30,7 @@ use datafusion::common::{not_impl_err, plan_datafusion_err, plan_err, DataFusion
 use datafusion::sql::parser::{DFParserBuilder, Statement as DfStatement};
 use datafusion::sql::sqlparser::ast::{
     visit_expressions, BinaryOperator, DataType as SqlType, DateTimeField, Expr as SqlExpr,
-    Interval, Spanned, TimezoneInfo, TypedString,
+    Interval, Query, SetExpr, Spanned, TimezoneInfo, TypedString, Visit, Visitor,
 };
 use datafusion::sql::sqlparser::dialect::{Dialect, GenericDialect};
 use datafusion::sql::sqlparser::keywords::Keyword;
@@ -89,7 +89,60 @@ pub fn statement(sql: &str, recursion_limit: usize) -> Result<DfStatement> {
     check_literals(&statement, sql)?;
     check_interval_arithmetic(&statement, sql)?;
     check_delimited_identifiers(sql)?;
+    check_select_lists(&statement, sql)?;
     Ok(statement)
+}
+
+/// Trino's grammar has no empty select list; sqlparser accepts `SELECT FROM t` (as PostgreSQL
+/// does), and DataFusion's planner panics on one used as a scalar subquery (a fuzzer find:
+/// `SELECT (SELECT FROM d.m)`).
+fn check_select_lists(statement: &DfStatement, sql: &str) -> Result<()> {
+    struct EmptySelect;
+    impl Visitor for EmptySelect {
+        type Break = Location;
+        fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<Location> {
+            match empty_select(&query.body) {
+                Some(at) => ControlFlow::Break(at),
+                None => ControlFlow::Continue(()),
+            }
+        }
+    }
+    fn empty_select(body: &SetExpr) -> Option<Location> {
+        match body {
+            SetExpr::Select(select) if select.projection.is_empty() => {
+                Some(select.select_token.0.span.start)
+            }
+            SetExpr::SetOperation { left, right, .. } => {
+                empty_select(left).or_else(|| empty_select(right))
+            }
+            _ => None,
+        }
+    }
+    let DfStatement::Statement(inner) = statement else {
+        return Ok(());
+    };
+    let ControlFlow::Break(select) = inner.visit(&mut EmptySelect) else {
+        return Ok(());
+    };
+    // Trino names the token after SELECT (and DISTINCT/ALL).
+    let tokens = Tokenizer::new(&GenericDialect {}, sql)
+        .tokenize_with_location()
+        .unwrap_or_default();
+    let after = tokens
+        .iter()
+        .skip_while(|t| t.span.start != select)
+        .skip(1)
+        .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+        .find(|t| {
+            !matches!(&t.token, Token::Word(w) if matches!(w.keyword, Keyword::DISTINCT | Keyword::ALL))
+        });
+    let (line, column, text) = match after {
+        Some(t) => (t.span.start.line, t.span.start.column, t.token.to_string()),
+        None => (select.line, select.column, "<EOF>".to_owned()),
+    };
+    plan_err!(
+        "line {line}:{column}: mismatched input '{text}'. Expecting: '*', 'ALL', 'DISTINCT', <expression>"
+    )
 }
 
 /// Trino refuses `""` as a name when it parses; sqlparser takes it as the empty name.
