@@ -95,6 +95,7 @@ fn a_heavy_query_leaves_catalog_calls_and_writes_prompt() {
             .unwrap()
             .as_millis();
         let mut slowest = Duration::ZERO;
+        let mut took_all = Vec::new();
         for i in 0..10 {
             for (op, body) in [
                 (
@@ -115,13 +116,23 @@ fn a_heavy_query_leaves_catalog_calls_and_writes_prompt() {
                 let took = started.elapsed();
                 assert_eq!(status, 200, "{op}: {reply}");
                 slowest = slowest.max(took);
+                took_all.push(took);
+                // A call queued behind the query would wait for its 6 s timeout; a loaded CI
+                // machine may delay one by a scheduling slice, so the bound on one call is
+                // loose and the typical call is held to 100 ms below.
                 assert!(
-                    took < Duration::from_millis(100),
+                    took < Duration::from_secs(1),
                     "{op} took {took:?} beside a heavy query"
                 );
             }
         }
-        println!("slowest catalog call or write beside the heavy query: {slowest:?}");
+        took_all.sort();
+        let median = took_all[took_all.len() / 2];
+        println!("catalog calls and writes beside the heavy query: median {median:?}, slowest {slowest:?}");
+        assert!(
+            median < Duration::from_millis(100),
+            "the median call took {median:?} beside a heavy query"
+        );
         assert!(!heavy.is_finished(), "the heavy query was still running");
         let (status, body) = heavy.await.unwrap();
         assert_eq!(status, 400, "{body}");
