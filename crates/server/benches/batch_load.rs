@@ -14,26 +14,15 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 #[path = "../tests/support/spawned.rs"]
 mod spawned;
+#[path = "support/call.rs"]
+mod support;
+
+use support::call;
 
 const DB: &str = "batch_bench";
 const TABLE: &str = "metrics";
 const HOSTS: u64 = 1000;
 const FILES: u64 = 10;
-
-async fn call(http: &reqwest::Client, url: &str, op: &str, body: String) -> serde_json::Value {
-    let resp = http
-        .post(format!("{url}/"))
-        .header("content-type", "application/x-amz-json-1.0")
-        .header("x-amz-target", format!("Timestream_20181101.{op}"))
-        .body(body)
-        .send()
-        .await
-        .expect("request");
-    let status = resp.status();
-    let text = resp.text().await.expect("body");
-    assert!(status.is_success(), "{op}: HTTP {status}: {text}");
-    serde_json::from_str(&text).expect("JSON")
-}
 
 /// `rows` rows in `FILES` files under `dir/src/data/`.
 fn write_csv(dir: &std::path::Path, rows: u64) -> u64 {

@@ -31,6 +31,8 @@ fn env_or(name: &str, default: u64) -> u64 {
 
 #[path = "../tests/support/spawned.rs"]
 mod spawned;
+#[path = "support/call.rs"]
+mod support;
 
 use spawned::Spawned;
 
@@ -48,19 +50,7 @@ struct Client {
 
 impl Client {
     async fn call(&self, op: &str, body: String) -> serde_json::Value {
-        let resp = self
-            .http
-            .post(format!("{}/", self.url))
-            .header("content-type", "application/x-amz-json-1.0")
-            .header("x-amz-target", format!("Timestream_20181101.{op}"))
-            .body(body)
-            .send()
-            .await
-            .expect("request");
-        let status = resp.status();
-        let text = resp.text().await.expect("body");
-        assert!(status.is_success(), "{op}: HTTP {status}: {text}");
-        serde_json::from_str(&text).expect("JSON")
+        support::call(&self.http, &self.url, op, body).await
     }
 
     async fn create_table(&self, table: &str, memory_hours: u64) {

@@ -13,26 +13,15 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 #[path = "../tests/support/spawned.rs"]
 mod spawned;
+#[path = "support/call.rs"]
+mod support;
+
+use support::call;
 
 const DB: &str = "unload";
 const TABLE: &str = "cpu";
 const PER_REQUEST: u64 = 100;
 const HOSTS: u64 = 1000;
-
-async fn call(http: &reqwest::Client, url: &str, op: &str, body: String) -> serde_json::Value {
-    let resp = http
-        .post(format!("{url}/"))
-        .header("content-type", "application/x-amz-json-1.0")
-        .header("x-amz-target", format!("Timestream_20181101.{op}"))
-        .body(body)
-        .send()
-        .await
-        .expect("request");
-    let status = resp.status();
-    let text = resp.text().await.expect("body");
-    assert!(status.is_success(), "{op}: HTTP {status}: {text}");
-    serde_json::from_str(&text).expect("JSON")
-}
 
 fn write_body(n: u64, t0_ms: u64) -> String {
     let records: Vec<String> = (0..PER_REQUEST)
