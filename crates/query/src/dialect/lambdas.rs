@@ -10,7 +10,7 @@ use datafusion::sql::sqlparser::ast::{
 };
 use std::ops::ControlFlow;
 
-use super::aggregate_names::AGGREGATES;
+use super::aggregate_names::is_aggregate;
 use super::positions::{line_col, offset_of};
 use super::rewrite_text::LAMBDA;
 
@@ -298,7 +298,7 @@ fn not_scalar(body: &SqlExpr, sql: &str) -> Option<String> {
             }
             SqlExpr::Function(f) => {
                 let name = call_name(f).unwrap_or_default();
-                if f.over.is_some() || AGGREGATES.contains(&name.as_str()) {
+                if f.over.is_some() || is_aggregate(&name) {
                     aggregates.push(e.to_string());
                 }
             }

@@ -40,6 +40,7 @@ mod single_row;
 mod tests;
 mod too_deep;
 
+pub use aggregate_names::is_aggregate;
 pub use lambdas::check_lambdas;
 pub use parameters::{bind_parameters, parameters, Parameter};
 pub use positions::{line_col, offset_of, Rewritten};

@@ -7,7 +7,7 @@ use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 use std::ops::ControlFlow;
 
-use super::aggregate_names::AGGREGATES;
+use super::aggregate_names::is_aggregate;
 
 /// A scalar subquery that is not aggregated, `(SELECT h.cores FROM t h WHERE h.k = m.k)`:
 /// DataFusion plans a correlated one only when it is aggregated. It becomes `(SELECT CASE WHEN
@@ -42,7 +42,7 @@ pub(super) fn single_row(query: &Query) -> Option<SqlExpr> {
                 .and_then(|p| p.as_ident())
                 .map(|i| i.value.to_ascii_lowercase())
                 .unwrap_or_default();
-            if f.over.is_some() || f.filter.is_some() || AGGREGATES.contains(&name.as_str()) {
+            if f.over.is_some() || f.filter.is_some() || is_aggregate(&name) {
                 aggregated = true;
             }
         }

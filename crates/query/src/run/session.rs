@@ -123,3 +123,26 @@ pub(super) fn session_template(
     }
     ctx.state()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The dialect's AST pass tells aggregates by name before planning: every aggregate a
+    /// session has, under every name it answers to, must be one it recognises.
+    #[test]
+    fn every_registered_aggregate_is_recognised_by_the_dialect() {
+        let template = session_template(
+            &functions::scalar_functions(),
+            &functions::aggregate_functions(),
+            &functions::window_functions(),
+            1 << 20,
+        );
+        let unrecognised: Vec<&String> = template
+            .aggregate_functions()
+            .keys()
+            .filter(|name| !crate::dialect::is_aggregate(&name.to_ascii_lowercase()))
+            .collect();
+        assert!(unrecognised.is_empty(), "{unrecognised:?}");
+    }
+}
