@@ -5,7 +5,7 @@ use protocol::shapes::Database;
 use protocol::timestamp::from_nanos;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::{managed_kms_key, tags, DEFAULT_PAGE};
+use super::{managed_kms_key, tag_rows, DEFAULT_PAGE};
 use crate::pagination::{self, page_size};
 use crate::{Engine, Error, Result, Scope};
 
@@ -39,7 +39,7 @@ impl Engine {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
                 params![scope.account, scope.region, input.database_name, kms, now],
             )?;
-            tags::tag(tx, &scope.database_arn(&input.database_name), &input.tags)?;
+            tag_rows::tag(tx, &scope.database_arn(&input.database_name), &input.tags)?;
             load_database(tx, scope, &input.database_name)
         })
     }
@@ -115,7 +115,7 @@ impl Engine {
                 "DELETE FROM databases WHERE account = ?1 AND region = ?2 AND name = ?3",
                 params![scope.account, scope.region, name],
             )?;
-            tags::drop_all(tx, &db.arn)?;
+            tag_rows::drop_all(tx, &db.arn)?;
             Ok(())
         })
     }

@@ -5,6 +5,7 @@ mod batch_load_tasks;
 mod databases;
 mod scheduled_queries;
 mod tables;
+mod tag_rows;
 mod tags;
 
 pub use batch_load_tasks::{

@@ -17,7 +17,7 @@ use protocol::shapes::{
 use protocol::timestamp::from_nanos;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::{tags, DEFAULT_PAGE};
+use super::{tag_rows, DEFAULT_PAGE};
 use crate::pagination::{self, page_size};
 use crate::{Engine, Error, Result, Schedule, Scope};
 
@@ -142,7 +142,7 @@ impl Engine {
                     input.client_token
                 ],
             )?;
-            tags::tag(tx, &arn, &input.tags)?;
+            tag_rows::tag(tx, &arn, &input.tags)?;
             Ok(arn)
         })
     }
@@ -277,7 +277,7 @@ impl Engine {
                 "DELETE FROM scheduled_query_runs WHERE arn = ?1",
                 params![arn],
             )?;
-            tags::drop_all(tx, arn)?;
+            tag_rows::drop_all(tx, arn)?;
             Ok(())
         })
     }

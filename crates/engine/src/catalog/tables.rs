@@ -10,7 +10,7 @@ use protocol::timestamp::from_nanos;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::databases::database_exists;
-use super::{tags, DEFAULT_PAGE};
+use super::{tag_rows, DEFAULT_PAGE};
 use crate::pagination::{self, page_size};
 use crate::{Engine, Error, Result, Scope};
 
@@ -134,7 +134,7 @@ impl Engine {
                     now
                 ],
             )?;
-            tags::tag(tx, &scope.table_arn(db, name), &input.tags)?;
+            tag_rows::tag(tx, &scope.table_arn(db, name), &input.tags)?;
             load_table(tx, scope, db, name)
         })
     }
@@ -277,7 +277,7 @@ impl Engine {
             ] {
                 tx.execute(sql, params![id])?;
             }
-            tags::drop_all(tx, &t.arn)?;
+            tag_rows::drop_all(tx, &t.arn)?;
             Ok(id)
         })?;
         self.forget_table(id);

@@ -2,16 +2,14 @@
 //! a resource only inside the caller's scope, as in AWS.
 
 use protocol::shapes::Tag;
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection};
 
 use super::databases::database_exists;
 use super::scheduled_queries::scheduled_query_exists;
 use super::tables::find_table;
+use super::tag_rows::{tag, TAG_QUOTA};
 use crate::pagination::{self, page_size};
 use crate::{Engine, Error, Result, Scope};
-
-/// At most this many tags on one resource (the model's per-request maximum).
-pub const TAG_QUOTA: usize = 200;
 
 impl Engine {
     pub fn tag_resource(&self, scope: &Scope, arn: &str, tags: &[Tag]) -> Result<()> {
@@ -67,43 +65,6 @@ impl Engine {
             Ok((tags, next))
         })
     }
-}
-
-/// Sets tags on `arn`, overwriting the values of keys it has already.
-pub(super) fn tag(tx: &Transaction<'_>, arn: &str, tags: &[Tag]) -> Result<()> {
-    if tags.is_empty() {
-        return Ok(());
-    }
-    {
-        let mut stmt = tx.prepare_cached(
-            "INSERT INTO tags (arn, key, value) VALUES (?1, ?2, ?3)
-             ON CONFLICT (arn, key) DO UPDATE SET value = excluded.value",
-        )?;
-        for t in tags {
-            stmt.execute(params![arn, t.key, t.value])?;
-        }
-    }
-    let count: usize = tx.query_row(
-        "SELECT COUNT(*) FROM tags WHERE arn = ?1",
-        params![arn],
-        |r| r.get(0),
-    )?;
-    if count > TAG_QUOTA {
-        return Err(Error::TagQuota {
-            arn: arn.to_owned(),
-            count,
-            limit: TAG_QUOTA,
-        });
-    }
-    Ok(())
-}
-
-pub(super) fn drop_all(tx: &Transaction<'_>, arn: &str) -> Result<()> {
-    tx.execute(
-        "DELETE FROM tags WHERE arn = ?1 OR arn LIKE ?2",
-        params![arn, format!("{arn}/%")],
-    )?;
-    Ok(())
 }
 
 /// Fails with ResourceNotFoundException unless `arn` names a live database, table or scheduled
