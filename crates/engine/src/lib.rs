@@ -6,6 +6,7 @@
 //! transaction and returns the operation's wire shapes, or an [`Error`] that maps to exactly one
 //! AWS error ([`Error::to_aws`]). The engine knows nothing of HTTP.
 
+mod activity;
 mod catalog;
 mod clock;
 mod error;
@@ -25,6 +26,7 @@ mod store;
 mod table_state;
 mod writer;
 
+pub use activity::{IngestActivityView, Rejection, SecondCounts};
 pub use catalog::{
     BatchLoadPosition, BatchLoadRowError, DueInvocation, RecordedRun, StateSummary,
     StoredBatchLoadTask, StoredScheduledQuery, ACTIVE_TASKS_PER_ACCOUNT, ACTIVE_TASKS_PER_TABLE,
@@ -37,7 +39,7 @@ pub use ingest::PreparedRecord;
 pub use maintenance::MaintenanceReport;
 pub use memory_tier::layout as chunk_layout;
 pub use record::{Measures, StoredRecord, Tier, Value};
-pub use records::RecordView;
+pub use records::{RecordView, TableUsage};
 pub use schedule::{Schedule, ScheduleError};
 pub use scope::Scope;
 pub use snapshot::{

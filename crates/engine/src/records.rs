@@ -136,6 +136,32 @@ impl Engine {
             .values()
             .fold((0, 0), |(n, b), t| (n + t.len(), b + t.memory_bytes()))
     }
+
+    /// How many of a table's records each tier holds now, by the engine clock: the memory
+    /// tier holds those within its retention window, the magnetic tier the older ones.
+    pub fn table_usage(&self, scope: &Scope, database: &str, table: &str) -> Result<TableUsage> {
+        let settings = self.table_settings(scope, database, table)?;
+        let lower = settings.memory_lower_ns(self.clock().now_ns());
+        self.read(|conn| {
+            let (memory_records, magnetic_records) = conn.query_row(
+                "SELECT COALESCE(SUM(time_ns >= ?2), 0), COALESCE(SUM(time_ns < ?2), 0)
+                 FROM records WHERE table_id = ?1",
+                params![settings.id, lower],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+            )?;
+            Ok(TableUsage {
+                memory_records,
+                magnetic_records,
+            })
+        })
+    }
+}
+
+/// A table's record count per tier ([`Engine::table_usage`]).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct TableUsage {
+    pub memory_records: i64,
+    pub magnetic_records: i64,
 }
 
 /// A record as the admin API shows it.

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use rusqlite::Connection;
 
+use crate::activity::IngestActivity;
 use crate::health::HealthState;
 use crate::magnetic_cache::MagneticCache;
 use crate::memory_tier::MemTable;
@@ -95,6 +96,8 @@ pub(crate) struct Core {
     pub health: HealthState,
     /// Decoded magnetic-tier buckets (see [`crate::magnetic_cache`]).
     pub magnetic_cache: Arc<MagneticCache>,
+    /// Recent ingestion, for the console (see [`crate::activity`]).
+    pub activity: IngestActivity,
     /// Memory mode's store directory, removed on drop (after the connections above close).
     pub _temp_dir: Option<tempfile::TempDir>,
 }

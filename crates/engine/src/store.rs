@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior, MAIN_DB};
 
+use crate::activity::IngestActivity;
 use crate::health::{Health, HealthState};
 use crate::shared::{Core, ReadPool};
 use crate::writer::Writer;
@@ -266,6 +267,7 @@ impl Engine {
             memory: RwLock::new(memory),
             health: HealthState::default(),
             magnetic_cache: Arc::default(),
+            activity: IngestActivity::default(),
             _temp_dir: temp_dir,
         });
         let writer = Writer::spawn(Arc::downgrade(&core))
@@ -344,6 +346,7 @@ impl Engine {
         states.clear();
         self.core.memory_write().clear();
         self.core.magnetic_cache.clear();
+        self.core.activity.clear();
         Ok(())
     }
 

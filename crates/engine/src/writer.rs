@@ -123,6 +123,13 @@ fn run(core: &Weak<Core>, rx: &mut mpsc::Receiver<Job>) {
             return;
         };
         let outcomes = apply_group_guarded(&core, &jobs);
+        for (job, outcome) in jobs.iter().zip(&outcomes) {
+            if let Ok(outcome) = outcome {
+                let accepted = u64::try_from(outcome.ingested.total).unwrap_or_default();
+                core.activity
+                    .record(&job.database, &job.table, accepted, &outcome.rejected);
+            }
+        }
         drop(core);
         for (job, outcome) in jobs.into_iter().zip(outcomes) {
             let _ = job.reply.send(outcome);

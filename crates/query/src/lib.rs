@@ -30,4 +30,5 @@ mod yielding;
 
 pub use error::Error;
 pub use limits::{QueryLimits, THREAD_STACK_BYTES};
+pub use registry::RunningQuery;
 pub use run::QueryService;

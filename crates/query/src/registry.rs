@@ -33,7 +33,7 @@ pub struct Registry {
     max_cursors: usize,
     max_cursor_bytes: usize,
     max_client_tokens: usize,
-    running: HashMap<String, (Scope, Arc<Notify>)>,
+    running: HashMap<String, Running>,
     cancelled: HashMap<String, (Scope, Instant)>,
     first_answers: HashMap<String, FirstAnswer>,
 }
@@ -44,6 +44,27 @@ struct FirstAnswer {
     max_rows: Option<i32>,
     output: QueryOutput,
     at: Instant,
+}
+
+struct Running {
+    scope: Scope,
+    cancel: Arc<Notify>,
+    query_string: String,
+    client_token: Option<String>,
+    started: Instant,
+}
+
+/// A query running now, as the admin API lists it (the console finds its own by `ClientToken`
+/// to cancel it: a `Query` call answers only when its query has finished).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunningQuery {
+    pub query_id: String,
+    pub account: String,
+    pub region: String,
+    pub query_string: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<String>,
+    pub elapsed_ms: u64,
 }
 
 /// What `CancelQuery` did.
@@ -103,11 +124,37 @@ impl Registry {
     }
 
     /// Registers a run; the returned `Notify` fires when it is cancelled.
-    pub fn start(&mut self, query_id: &str, scope: &Scope) -> Arc<Notify> {
+    pub fn start(&mut self, query_id: &str, scope: &Scope, input: &QueryInput) -> Arc<Notify> {
         let cancel = Arc::new(Notify::new());
-        self.running
-            .insert(query_id.to_owned(), (scope.clone(), cancel.clone()));
+        self.running.insert(
+            query_id.to_owned(),
+            Running {
+                scope: scope.clone(),
+                cancel: cancel.clone(),
+                query_string: input.query_string.clone(),
+                client_token: input.client_token.clone(),
+                started: Instant::now(),
+            },
+        );
         cancel
+    }
+
+    /// Every query running now, longest-running first.
+    pub fn running(&self) -> Vec<RunningQuery> {
+        let mut running: Vec<_> = self
+            .running
+            .iter()
+            .map(|(query_id, r)| RunningQuery {
+                query_id: query_id.clone(),
+                account: r.scope.account.clone(),
+                region: r.scope.region.clone(),
+                query_string: r.query_string.clone(),
+                client_token: r.client_token.clone(),
+                elapsed_ms: u64::try_from(r.started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            })
+            .collect();
+        running.sort_by_key(|r| std::cmp::Reverse(r.elapsed_ms));
+        running
     }
 
     pub fn finish(&mut self, query_id: &str) {
@@ -122,13 +169,13 @@ impl Registry {
         {
             return Ok(Cancellation::AlreadyCancelled);
         }
-        let running = self.running.get(query_id).filter(|(s, _)| s == scope);
+        let running = self.running.get(query_id).filter(|r| &r.scope == scope);
         let paged = self
             .cursors
             .values_mut()
             .find(|c| c.query_id == query_id && &c.scope == scope);
         match (running, paged) {
-            (Some((_, cancel)), _) => cancel.notify_one(),
+            (Some(running), _) => running.cancel.notify_one(),
             // The remaining rows are dropped now; the token stays to answer its poller.
             (None, Some(cursor)) => cursor.batches.clear(),
             (None, None) => return Err(Error::UnknownQuery(query_id.to_owned())),

@@ -12,6 +12,11 @@
 //! | `GET clock` | `{"now_ns", "now", "frozen", "offset_ns"}` |
 //! | `POST clock` | body: any of `{"freeze": bool, "at_ns": n, "advance_ns": n, "offset_ns": n}`; then runs tiering and expiry, and every scheduled-query invocation due, at the new time; a change that would leave 1970..2262 is refused (400) and changes nothing |
 //! | `GET scheduled-queries` | every scheduled query of every scope: state, pending invocation, recent runs (newest first), notifications sent |
+//! | `GET activity[?after=SEQ]` | `{"ingest": {"accepted_total", "rejected_total", "seconds": [{"second", "accepted", "rejected"}], "rejections": [{"at_ms", "database", "table", "record_index", "reason"}]}, "requests": [{"seq", "at_ms", "operation", "source", "status", "error", "message", "latency_us"}]}`: the last 120 s of ingestion, the last 200 rejected records, the AWS requests logged after `SEQ` (the last 500) |
+//! | `GET queries` | the queries running now: `{"queries": [{"query_id", "account", "region", "query_string", "client_token", "elapsed_ms"}]}` |
+//! | `GET table-usage?database=D&table=T[&region=R][&account=A]` | `{"memory_records", "magnetic_records"}` |
+//! | `GET s3-object?url=s3://B/K` | `{"url", "size", "text"}`: the object's first MiB as text (error reports) |
+//! | `POST aws/<Operation>[?region=R]` | the AWS operation, as the server's account (the console's way in: [`console::call`]) |
 //!
 //! Who may call it ([`AdminAccess`]): with `--admin-token` configured, requests carrying that
 //! token (`Authorization: Bearer TOKEN` or `x-timestream-local-admin-token: TOKEN`), on any
@@ -19,6 +24,9 @@
 //! otherwise. `GET health` is always open: it tells the engine's state and fault reasons, never
 //! data, and container health checks call it.
 
+use std::sync::Arc;
+
+use http::request::Parts;
 use hyper::header::{HeaderMap, HeaderValue, AUTHORIZATION, WWW_AUTHENTICATE};
 use hyper::{Method, StatusCode};
 use protocol::AwsError;
@@ -26,9 +34,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::http::{error_response, json_response, HttpResponse};
+use crate::response::{error_response, json_response, HttpResponse};
 use crate::state::AppState;
-use crate::ADMIN_PREFIX;
+use crate::{console, ADMIN_PREFIX};
 
 /// Header carrying the admin token, for clients that keep `Authorization` for something else.
 pub const TOKEN_HEADER: &str = "x-timestream-local-admin-token";
@@ -145,13 +153,23 @@ fn route(path: &str) -> &str {
 }
 
 pub async fn handle(
-    state: &AppState,
-    method: &Method,
-    path: &str,
-    query: &str,
+    state: &Arc<AppState>,
+    parts: &Parts,
     body: &[u8],
+    over_tls: bool,
 ) -> HttpResponse {
+    let (method, path) = (&parts.method, parts.uri.path());
+    let query = parts.uri.query().unwrap_or_default();
     let result = match (method, route(path)) {
+        (&Method::POST, route) if console::aws_route(route).is_some() => {
+            let operation = console::aws_route(route).unwrap_or_default();
+            let region = query_param(query, "region");
+            return console::call(state, parts, operation, region, body, over_tls).await;
+        }
+        (&Method::GET, "activity") => Ok(activity(state, query)),
+        (&Method::GET, "queries") => Ok(json!({ "queries": state.query.running() })),
+        (&Method::GET, "table-usage") => table_usage(state, query).await,
+        (&Method::GET, "s3-object") => s3_object(state, query).await,
         (&Method::GET, "records") => records(state, query).await,
         (&Method::POST, "maintenance") => state
             .engine_call(|engine| engine.run_maintenance())
@@ -264,21 +282,78 @@ async fn set_clock(state: &AppState, body: &[u8]) -> Result<Value, AwsError> {
     Ok(clock_json(state))
 }
 
-async fn records(state: &AppState, query: &str) -> Result<Value, AwsError> {
-    let param = |name: &str| {
-        query
-            .split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| percent_decode(v))
-    };
+/// The decoded value of `name` in a query string.
+fn query_param(query: &str, name: &str) -> Option<String> {
+    query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| percent_decode(v))
+}
+
+/// `?database=D&table=T[&region=R][&account=A]`: the table and its scope.
+fn table_param(
+    state: &AppState,
+    query: &str,
+    endpoint: &str,
+) -> Result<(engine::Scope, String, String), AwsError> {
+    let param = |name: &str| query_param(query, name);
     let (Some(database), Some(table)) = (param("database"), param("table")) else {
-        return Err(AwsError::validation("records needs ?database=D&table=T"));
+        return Err(AwsError::validation(format!(
+            "{endpoint} needs ?database=D&table=T"
+        )));
     };
     let scope = engine::Scope::new(
         param("account").unwrap_or_else(|| state.account_id.clone()),
         param("region").unwrap_or_else(|| state.default_region.clone()),
     );
+    Ok((scope, database, table))
+}
+
+/// `GET activity[?after=SEQ]`: recent ingestion (records/s, rejections) and the AWS requests
+/// logged after `SEQ` (all kept without it).
+fn activity(state: &AppState, query: &str) -> Value {
+    let after = query_param(query, "after").and_then(|s| s.parse().ok());
+    json!({
+        "ingest": state.engine.ingest_activity(),
+        "requests": state.stats.requests_after(after),
+    })
+}
+
+/// `GET table-usage?database=D&table=T`: the table's record count per tier.
+async fn table_usage(state: &AppState, query: &str) -> Result<Value, AwsError> {
+    let (scope, database, table) = table_param(state, query, "table-usage")?;
+    let usage = state
+        .engine_call(move |engine| engine.table_usage(&scope, &database, &table))
+        .await?;
+    Ok(serde_json::to_value(usage).unwrap_or_default())
+}
+
+/// Objects larger than this are cut (the console shows error reports, which are small).
+const S3_OBJECT_SHOWN: usize = 1024 * 1024;
+
+/// `GET s3-object?url=s3://bucket/key`: an object's text (its first MiB), so the console can
+/// show a scheduled query's error report wherever `--s3-dir`/`--s3-endpoint-url` keeps it.
+async fn s3_object(state: &AppState, query: &str) -> Result<Value, AwsError> {
+    let url = query_param(query, "url")
+        .ok_or_else(|| AwsError::validation("s3-object needs ?url=s3://bucket/key"))?;
+    let read = async {
+        let (bucket, key) = s3::parse_url(&url)?;
+        state.s3.bucket(&bucket).await?.get(&key).await
+    };
+    let bytes = read
+        .await
+        .map_err(|e| AwsError::validation(format!("cannot read {url}: {e}")))?;
+    let shown = &bytes[..bytes.len().min(S3_OBJECT_SHOWN)];
+    Ok(json!({
+        "url": url,
+        "size": bytes.len(),
+        "text": String::from_utf8_lossy(shown),
+    }))
+}
+
+async fn records(state: &AppState, query: &str) -> Result<Value, AwsError> {
+    let (scope, database, table) = table_param(state, query, "records")?;
     let records: Vec<engine::RecordView> = state
         .engine_call(move |engine| engine.scan(&scope, &database, &table))
         .await?

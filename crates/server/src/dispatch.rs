@@ -13,6 +13,13 @@ use serde_json::Value;
 use crate::handlers;
 use crate::state::RequestContext;
 
+/// The name as `'static` when it names one of the models' operations.
+pub fn operation_name(name: &str) -> Option<&'static str> {
+    static NAMES: std::sync::LazyLock<Vec<&'static str>> =
+        std::sync::LazyLock::new(protocol::model::all_operations);
+    NAMES.iter().find(|n| **n == name).copied()
+}
+
 pub async fn dispatch(
     ctx: &RequestContext,
     operation: &str,

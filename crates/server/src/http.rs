@@ -7,27 +7,26 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use http::request::Parts;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::{Body, Bytes, Incoming};
-use hyper::header::{HeaderValue, AUTHORIZATION, CONNECTION, CONTENT_TYPE, DATE};
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::header::{HeaderValue, AUTHORIZATION, CONNECTION, DATE};
+use hyper::{Method, Request, StatusCode};
 use protocol::sigv4::{self, Authorization};
 use protocol::{AwsError, ErrorCode};
 use tracing::Instrument;
 
 use crate::admin::AdminAccess;
 use crate::config::{AuthMode, Limits};
+use crate::response::{error_response, json_response, HttpResponse};
 use crate::state::{AppState, RequestContext};
-use crate::{admin, auth, dispatch, request_id, ADMIN_PREFIX};
+use crate::stats::Source;
+use crate::{admin, auth, console, dispatch, request_id, ADMIN_PREFIX};
 
-pub const CONTENT_TYPE_JSON: &str = "application/x-amz-json-1.0";
-const TARGET_PREFIX: &str = "Timestream_20181101.";
+pub const TARGET_PREFIX: &str = "Timestream_20181101.";
 /// A body declared at most this long is read before the strict-mode key check, so that check
 /// keeps its place after the date check of [`auth::authenticate`]; a longer or chunked one is
 /// refused first when its key is not configured.
 const SMALL_BODY: u64 = 64 * 1024;
-
-pub type HttpResponse = Response<Full<Bytes>>;
 
 /// What the network front enforces on every request before a handler sees it.
 pub struct Front {
@@ -57,6 +56,9 @@ pub async fn handle(
     let now = state.engine.clock().now();
     let mut response = async {
         let (parts, body) = req.into_parts();
+        if let Some(page) = console::serve(&parts) {
+            return page;
+        }
         let admin_path = parts.uri.path().starts_with(ADMIN_PREFIX);
         let started = std::time::Instant::now();
         let refused = if admin_path {
@@ -72,6 +74,11 @@ pub async fn handle(
         } else {
             admit_aws(&state, &parts, &body, &front.limits).err().map(|e| {
                 tracing::debug!(code = e.code.name(), message = %e.message, "refused before the body");
+                if let Some(operation) = model_operation(&target) {
+                    state
+                        .stats
+                        .record(operation, Source::Api, started.elapsed(), Some(&e));
+                }
                 error_response(&e)
             })
         };
@@ -80,9 +87,6 @@ pub async fn handle(
                 refused
                     .headers_mut()
                     .insert(CONNECTION, HeaderValue::from_static("close"));
-            }
-            if let Some(operation) = model_operation(&target).filter(|_| !admin_path) {
-                state.stats.record(operation, started.elapsed());
             }
             return refused;
         }
@@ -98,20 +102,16 @@ pub async fn handle(
             }
         };
         if admin_path {
-            return admin::handle(
-                &state,
-                &parts.method,
-                parts.uri.path(),
-                parts.uri.query().unwrap_or_default(),
-                &body,
-            )
-            .await;
+            return admin::handle(&state, &parts, &body, over_tls).await;
         }
         // Latency from here: the body's transfer time is the client's.
         let started = std::time::Instant::now();
         let result = aws_request(state.clone(), &parts, &body, &target, over_tls, now).await;
         if let Some(operation) = model_operation(&target) {
-            state.stats.record(operation, started.elapsed());
+            let error = result.as_ref().err();
+            state
+                .stats
+                .record(operation, Source::Api, started.elapsed(), error);
         }
         match result {
             Ok(bytes) => json_response(StatusCode::OK, bytes),
@@ -244,22 +244,5 @@ async fn aws_request(
 
 /// The operation's name as `'static` when the target names one of the models' operations.
 fn model_operation(target: &str) -> Option<&'static str> {
-    static NAMES: std::sync::LazyLock<Vec<&'static str>> =
-        std::sync::LazyLock::new(protocol::model::all_operations);
-    let name = target.strip_prefix(TARGET_PREFIX)?;
-    NAMES.iter().find(|n| **n == name).copied()
-}
-
-pub fn json_response(status: StatusCode, body: Vec<u8>) -> HttpResponse {
-    let mut response = Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE_JSON));
-    response
-}
-
-pub fn error_response(e: &AwsError) -> HttpResponse {
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    json_response(status, e.to_body())
+    dispatch::operation_name(target.strip_prefix(TARGET_PREFIX)?)
 }

@@ -17,7 +17,7 @@ use s3::S3;
 
 use crate::cursor::Cursor;
 use crate::limits::{QueryLimits, QueryRuntime};
-use crate::registry::{Cancellation, Registry};
+use crate::registry::{Cancellation, Registry, RunningQuery};
 use crate::{functions, unload, Error};
 
 mod execute;
@@ -100,7 +100,7 @@ impl QueryService {
                     .query_insights
                     .as_ref()
                     .is_some_and(|q| q.mode == QueryInsightsMode::EnabledWithRateControl);
-                let cancelled = self.registry().start(&query_id, scope);
+                let cancelled = self.registry().start(&query_id, scope, &input);
                 let timeout = self.limits.timeout;
                 let run = tokio::time::timeout(
                     timeout,
@@ -142,6 +142,11 @@ impl QueryService {
                 )),
             },
         })
+    }
+
+    /// The queries running now (the admin API's `GET queries`).
+    pub fn running(&self) -> Vec<RunningQuery> {
+        self.registry().running()
     }
 
     async fn run(
