@@ -79,6 +79,10 @@ pub enum Error {
     /// The store cannot be opened for writing (`--data-dir` read-only, missing, not a store).
     #[error("{0}")]
     StoreUnavailable(String),
+    /// A read handed to the blocking pool did not answer (it panicked, or the runtime is
+    /// shutting down).
+    #[error("a storage read did not finish: {0}")]
+    ReadAborted(String),
     #[error("storage failure: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("stored state is unreadable: {0}")]
@@ -125,6 +129,7 @@ impl Error {
             | Self::BatchLoadTableQuota { .. }
             | Self::BatchLoadAccountQuota { .. } => ErrorCode::ServiceQuotaExceededException,
             Self::Storage(_)
+            | Self::ReadAborted(_)
             | Self::Corrupt(_)
             | Self::NotCommitted(_)
             | Self::WriterStopped

@@ -37,7 +37,9 @@ impl Engine {
         scope: &Scope,
         input: WriteRecordsInput,
     ) -> Result<WriteOutcome> {
-        let settings = self.table_settings(scope, &input.database_name, &input.table_name)?;
+        let settings = self
+            .table_settings_blocking(scope, &input.database_name, &input.table_name)
+            .await?;
         let candidates = prepare(input.common_attributes.as_ref(), &input.records)?;
         let (reply, rx) = oneshot::channel();
         let job = Job {

@@ -180,6 +180,19 @@ impl Parser {
     }
 }
 
+/// [`run`] on tokio's blocking pool, for async callers: metadata statements read the catalog
+/// (SQLite), which never runs on an async worker thread.
+pub async fn run_blocking(
+    engine: &Arc<Engine>,
+    scope: &Scope,
+    statement: Metadata,
+) -> Result<RecordBatch, Error> {
+    let (store, scope) = (Arc::clone(engine), scope.clone());
+    tokio::task::spawn_blocking(move || run(&store, &scope, &statement))
+        .await
+        .map_err(|e| Error::Engine(engine::Error::ReadAborted(e.to_string())))?
+}
+
 /// The statement's result: one batch (possibly empty) and its schema.
 pub fn run(engine: &Engine, scope: &Scope, statement: &Metadata) -> Result<RecordBatch, Error> {
     match statement {

@@ -1,5 +1,7 @@
 //! CreateTable, DescribeTable, ListTables, UpdateTable, DeleteTable (§5.3).
 
+use std::sync::Arc;
+
 use protocol::operations::create_table::CreateTableInput;
 use protocol::operations::update_table::UpdateTableInput;
 use protocol::shapes::{
@@ -305,19 +307,44 @@ impl Engine {
         database: &str,
         table: &str,
     ) -> Result<TableSettings> {
-        self.read(|conn| {
-            match settings_where(
-                conn,
-                "account = ?1 AND region = ?2 AND database = ?3 AND name = ?4",
-                params![scope.account, scope.region, database, table],
-            )? {
-                Some(s) => Ok(s),
-                None => load_table(conn, scope, database, table).and(Err(Error::TableNotFound {
-                    database: database.to_owned(),
-                    table: table.to_owned(),
-                })),
-            }
+        self.read(|conn| settings_of(conn, scope, database, table))
+    }
+
+    /// [`Engine::table_settings`] on tokio's blocking pool, for async callers (WriteRecords'
+    /// first look at the table): no SQLite read runs on an async worker thread.
+    pub(crate) async fn table_settings_blocking(
+        &self,
+        scope: &Scope,
+        database: &str,
+        table: &str,
+    ) -> Result<TableSettings> {
+        let readers = Arc::clone(&self.core.readers);
+        let (scope, database, table) = (scope.clone(), database.to_owned(), table.to_owned());
+        tokio::task::spawn_blocking(move || {
+            settings_of(&*readers.get()?, &scope, &database, &table)
         })
+        .await
+        .map_err(|e| Error::ReadAborted(e.to_string()))?
+    }
+}
+
+/// The settings of `database.table`, or the AWS error naming what is missing.
+fn settings_of(
+    conn: &Connection,
+    scope: &Scope,
+    database: &str,
+    table: &str,
+) -> Result<TableSettings> {
+    match settings_where(
+        conn,
+        "account = ?1 AND region = ?2 AND database = ?3 AND name = ?4",
+        params![scope.account, scope.region, database, table],
+    )? {
+        Some(s) => Ok(s),
+        None => load_table(conn, scope, database, table).and(Err(Error::TableNotFound {
+            database: database.to_owned(),
+            table: table.to_owned(),
+        })),
     }
 }
 

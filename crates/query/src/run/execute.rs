@@ -60,7 +60,7 @@ impl QueryService {
         scheduled_runtime: Option<i64>,
     ) -> Result<Executed, Error> {
         if let Some(statement) = metadata::parse(query) {
-            let batch = metadata::run(&self.engine, scope, &statement?)?;
+            let batch = metadata::run_blocking(&self.engine, scope, statement?).await?;
             let schema = batch.schema();
             return Ok(Executed {
                 names: schema.fields().iter().map(|f| f.name().clone()).collect(),

@@ -27,7 +27,7 @@ impl QueryService {
         let query = &input.query_string;
         let mut parameters = Vec::new();
         let columns = if let Some(statement) = metadata::parse(query) {
-            let batch = metadata::run(&self.engine, scope, &statement?)?;
+            let batch = metadata::run_blocking(&self.engine, scope, statement?).await?;
             batch
                 .schema()
                 .fields()
