@@ -37,13 +37,13 @@ pub use error::Error;
 pub use health::{Health, HealthStatus};
 pub use ingest::PreparedRecord;
 pub use maintenance::MaintenanceReport;
-pub use memory_tier::layout as chunk_layout;
 pub use record::{Measures, StoredRecord, Tier, Value};
 pub use records::{RecordView, TableUsage};
 pub use schedule::{Schedule, ScheduleError};
 pub use scope::Scope;
 pub use snapshot::{
-    MagneticSlice, MeasureSummary, SnapshotBatch, TableDictionaries, TableSnapshot,
+    ChunkColumn, MagneticSlice, MeasureSummary, SnapshotBatch, TableDictionaries, TableHandle,
+    TableSnapshot,
 };
 pub use store::Engine;
 pub use table_state::{measure_value_column, ColumnKind, MeasureKind};

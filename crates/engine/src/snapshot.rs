@@ -13,15 +13,94 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use arrow_array::RecordBatch;
+use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch, UInt32Array};
+use arrow_schema::Schema;
 use rusqlite::params;
 
+use crate::catalog::{settings_by_id, TableSettings};
 use crate::ingest::{bucket, bucket_span};
 use crate::magnetic_cache::{CachedBucket, MagneticCache};
-use crate::memory_tier::{EncodedRows, CHUNK_ROWS};
+use crate::memory_tier::{layout, EncodedRows, CHUNK_ROWS};
 use crate::shared::PooledReader;
 use crate::table_state::{ColumnKind, MeasureKind, TableState};
 use crate::{Engine, Error, Result, Scope};
+
+/// A table as one query resolved it, once, before planning: its name, its columns, and what
+/// its snapshots need (its id and retention settings), so that every later stage of the query
+/// reads this instead of the catalog, and [`Engine::snapshot_of`] reads no catalog row.
+#[derive(Debug, Clone)]
+pub struct TableHandle {
+    pub database: String,
+    pub table: String,
+    /// The table's columns in first-seen order, as of resolution.
+    pub columns: Vec<(String, ColumnKind)>,
+    settings: TableSettings,
+}
+
+impl TableHandle {
+    /// The table's memory + magnetic retention as of resolution, nanoseconds.
+    pub fn retention_ns(&self) -> i64 {
+        const HOUR_NS: i64 = 3_600_000_000_000;
+        self.settings
+            .memory_hours
+            .saturating_mul(HOUR_NS)
+            .saturating_add(self.settings.magnetic_days.saturating_mul(24 * HOUR_NS))
+    }
+}
+
+/// A column of a snapshot's batches. Memory-tier chunks and magnetic batches share one layout
+/// (see [`crate::memory_tier`]); readers name the column they want and get its place or its
+/// typed array from here, never an index of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChunkColumn<'a> {
+    /// The record's time, nanoseconds since the epoch (Int64).
+    Time,
+    /// The series id (UInt32): an index into [`TableSnapshot::series`].
+    Series,
+    /// The measure-name id (UInt32): an index into [`TableSnapshot::measures`].
+    Measure,
+    /// A value column (`measure_value::double`, a multi-measure attribute) by name; a batch
+    /// without records of it lacks it. Its name may be `series` or `version`: it is looked up
+    /// among the value columns only.
+    Value(&'a str),
+}
+
+impl ChunkColumn<'_> {
+    /// Where the column is in a batch of schema `schema`; `None` for a value column it lacks.
+    pub fn index(self, schema: &Schema) -> Option<usize> {
+        match self {
+            ChunkColumn::Time => Some(layout::TIME),
+            ChunkColumn::Series => Some(layout::SERIES),
+            ChunkColumn::Measure => Some(layout::MEASURE),
+            ChunkColumn::Value(name) => schema
+                .fields()
+                .iter()
+                .skip(layout::FIRST_VALUE)
+                .position(|f| f.name() == name)
+                .map(|i| i + layout::FIRST_VALUE),
+        }
+    }
+
+    /// The column in `batch`, if it has it.
+    pub fn of(self, batch: &RecordBatch) -> Option<&ArrayRef> {
+        self.index(batch.schema_ref()).map(|i| batch.column(i))
+    }
+
+    /// The times of a snapshot batch.
+    pub fn times(batch: &RecordBatch) -> Option<&Int64Array> {
+        ChunkColumn::Time.of(batch)?.as_any().downcast_ref()
+    }
+
+    /// The series ids of a snapshot batch.
+    pub fn series_ids(batch: &RecordBatch) -> Option<&UInt32Array> {
+        ChunkColumn::Series.of(batch)?.as_any().downcast_ref()
+    }
+
+    /// The measure-name ids of a snapshot batch.
+    pub fn measure_ids(batch: &RecordBatch) -> Option<&UInt32Array> {
+        ChunkColumn::Measure.of(batch)?.as_any().downcast_ref()
+    }
+}
 
 /// One batch in chunk layout, with the rows to keep when some were replaced.
 #[derive(Debug, Clone)]
@@ -292,6 +371,20 @@ impl Engine {
         Ok(measures)
     }
 
+    /// Resolves `database.table` for a query: one catalog read and the table's dictionaries.
+    /// Blocking (SQLite): async callers run it on a blocking thread. Fails with
+    /// [`Error::DatabaseNotFound`] or [`Error::TableNotFound`], naming what is missing.
+    pub fn resolve_table(&self, scope: &Scope, database: &str, table: &str) -> Result<TableHandle> {
+        let settings = self.table_settings(scope, database, table)?;
+        let columns = self.dictionaries(settings.id)?.columns;
+        Ok(TableHandle {
+            database: database.to_owned(),
+            table: table.to_owned(),
+            columns,
+            settings,
+        })
+    }
+
     /// Records with `lower_ns <= time < upper_ns` (either bound optional), from both tiers; the
     /// magnetic part split into at most `slices` slices of about equal time span.
     pub fn snapshot(
@@ -304,6 +397,35 @@ impl Engine {
         slices: usize,
     ) -> Result<TableSnapshot> {
         let settings = self.table_settings(scope, database, table)?;
+        self.snapshot_with(&settings, lower_ns, upper_ns, slices)
+    }
+
+    /// [`Engine::snapshot`] of a resolved table, found by its id (one primary-key read, no
+    /// lookup by name): a retention change since the resolution is seen, and a table deleted
+    /// since (or deleted and created again under its name) is [`Error::TableNotFound`].
+    pub fn snapshot_of(
+        &self,
+        table: &TableHandle,
+        lower_ns: Option<i64>,
+        upper_ns: Option<i64>,
+        slices: usize,
+    ) -> Result<TableSnapshot> {
+        let settings = self
+            .read(|conn| settings_by_id(conn, table.settings.id))?
+            .ok_or_else(|| Error::TableNotFound {
+                database: table.database.clone(),
+                table: table.table.clone(),
+            })?;
+        self.snapshot_with(&settings, lower_ns, upper_ns, slices)
+    }
+
+    fn snapshot_with(
+        &self,
+        settings: &TableSettings,
+        lower_ns: Option<i64>,
+        upper_ns: Option<i64>,
+        slices: usize,
+    ) -> Result<TableSnapshot> {
         let now = self.clock().now_ns();
         let memory_lower = settings.memory_lower_ns(now);
         let lower = lower_ns.unwrap_or(i64::MIN);
@@ -448,4 +570,59 @@ fn dictionaries(
         series: state.series.clone(),
         measures: state.measures.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use protocol::operations::create_database::CreateDatabaseInput;
+    use protocol::operations::create_table::CreateTableInput;
+
+    use crate::catalog::test_support::{engine, scope};
+    use crate::Error;
+
+    #[test]
+    fn a_table_resolves_once_and_missing_parts_are_named() {
+        let e = engine();
+        e.create_database(
+            &scope(),
+            CreateDatabaseInput {
+                database_name: "d".into(),
+                kms_key_id: None,
+                tags: vec![],
+            },
+        )
+        .unwrap();
+        e.create_table(
+            &scope(),
+            CreateTableInput {
+                database_name: "d".into(),
+                table_name: "t".into(),
+                retention_properties: None,
+                tags: vec![],
+                magnetic_store_write_properties: None,
+                schema: None,
+            },
+        )
+        .unwrap();
+        assert!(matches!(
+            e.resolve_table(&scope(), "nope", "t"),
+            Err(Error::DatabaseNotFound(_))
+        ));
+        assert!(matches!(
+            e.resolve_table(&scope(), "d", "nope"),
+            Err(Error::TableNotFound { .. })
+        ));
+        let t = e.resolve_table(&scope(), "d", "t").unwrap();
+        assert_eq!((t.database.as_str(), t.table.as_str()), ("d", "t"));
+        // AWS's defaults: 6 hours in memory, 73000 days on magnetic storage.
+        let hour = 3_600_000_000_000_i64;
+        assert_eq!(t.retention_ns(), 6 * hour + 73_000 * 24 * hour);
+        assert!(e.snapshot_of(&t, None, None, 1).unwrap().batches.is_empty());
+        // Found by id: a table deleted since its resolution is gone for the scan too.
+        e.delete_table(&scope(), "d", "t").unwrap();
+        assert!(matches!(
+            e.snapshot_of(&t, None, None, 1),
+            Err(Error::TableNotFound { .. })
+        ));
+    }
 }

@@ -4,6 +4,13 @@
 //! multi-measure attributes (first-seen order). Filters on `time` are answered `Inexact`: the
 //! provider derives a time range from them to prune (never reading the magnetic tier for recent
 //! ranges) and DataFusion re-applies them, as InfluxDB's provider does.
+//!
+//! The query sees the engine through one narrow interface: each table it names is resolved
+//! once, before planning and on a blocking thread, into an [`engine::TableHandle`] (its columns,
+//! its settings, the handle snapshots are taken through), kept in [`ResolvedTables`]. The
+//! reference checks, output naming, this catalog and QueryInsights read that resolution; a scan
+//! takes its snapshot through the handle and reads its batches through the engine's typed
+//! accessors ([`ChunkColumn`]), never the catalog or the chunk layout.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,12 +26,12 @@ use datafusion::arrow::compute::kernels::cmp::eq;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit, UInt32Type};
 use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use datafusion::catalog::{CatalogProvider, SchemaProvider, Session};
-use datafusion::common::{DataFusionError, Result, ScalarValue};
+use datafusion::common::{DataFusionError, Result, ScalarValue, TableReference};
 use datafusion::datasource::{TableProvider, TableType};
 use datafusion::logical_expr::utils::split_conjunction;
 use datafusion::logical_expr::{BinaryExpr, Expr, Operator, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
-use engine::{chunk_layout, ColumnKind, Engine, Scope, TableSnapshot};
+use engine::{ChunkColumn, ColumnKind, Engine, Scope, TableHandle, TableSnapshot};
 
 use crate::scan::TimestreamScan;
 use protocol::shapes::MeasureValueType;
@@ -73,38 +80,31 @@ pub struct Scan {
     pub lower: Option<i64>,
     pub upper: Option<i64>,
     pub bytes: usize,
+    /// The table's memory + magnetic retention as of the query, nanoseconds (the floor of an
+    /// open lower side, for QueryInsights).
+    pub retention_ns: i64,
 }
 
 /// The scans of one query run, shared by every table provider of its session.
 pub type ScanLog = Arc<std::sync::Mutex<Vec<Scan>>>;
 
+/// One resolved table as DataFusion sees it.
 #[derive(Debug)]
 pub struct TimestreamTable {
     engine: Arc<Engine>,
-    scope: Scope,
-    database: String,
-    table: String,
+    table: Arc<TableHandle>,
     schema: SchemaRef,
     scans: ScanLog,
 }
 
 impl TimestreamTable {
-    pub fn new(
-        engine: Arc<Engine>,
-        scope: Scope,
-        database: &str,
-        table: &str,
-        scans: ScanLog,
-    ) -> engine::Result<Self> {
-        let columns = engine.table_columns(&scope, database, table)?;
-        Ok(Self {
+    pub fn new(engine: Arc<Engine>, table: Arc<TableHandle>, scans: ScanLog) -> Self {
+        Self {
+            schema: table_schema(&table.columns),
             engine,
-            scope,
-            database: database.into(),
-            table: table.into(),
-            schema: table_schema(&columns),
+            table,
             scans,
-        })
+        }
     }
 }
 
@@ -138,23 +138,17 @@ impl TableProvider for TimestreamTable {
         let partitions = state.config().target_partitions().max(1);
         let snapshot = self
             .engine
-            .snapshot(
-                &self.scope,
-                &self.database,
-                &self.table,
-                lower,
-                upper,
-                partitions,
-            )
+            .snapshot_of(&self.table, lower, upper, partitions)
             .map_err(|e| DataFusionError::External(Box::new(e)))?;
         let scan_index = {
             let mut scans = self.scans.lock().unwrap_or_else(|p| p.into_inner());
             scans.push(Scan {
-                database: self.database.clone(),
-                table: self.table.clone(),
+                database: self.table.database.clone(),
+                table: self.table.table.clone(),
                 lower,
                 upper,
                 bytes: snapshot.bytes,
+                retention_ns: self.table.retention_ns(),
             });
             scans.len() - 1
         };
@@ -165,7 +159,7 @@ impl TableProvider for TimestreamTable {
         let series = series_filter(filters, &snapshot).map(SeriesSelection::new);
         let converter = Converter::new(&snapshot, schema, series);
         Ok(Arc::new(TimestreamScan::new(
-            self.table.clone(),
+            self.table.table.clone(),
             snapshot,
             converter,
             partitions,
@@ -450,7 +444,7 @@ impl Converter {
     }
 }
 
-/// Where a projected field's data is in a chunk (see [`engine::chunk_layout`]).
+/// Which column of a chunk a projected field's data comes from.
 #[derive(Debug, Clone)]
 enum Source {
     Series,
@@ -462,16 +456,12 @@ enum Source {
 impl Source {
     fn index(&self, chunk: &Schema) -> Option<usize> {
         match self {
-            Source::Series => Some(chunk_layout::SERIES),
-            Source::Measure => Some(chunk_layout::MEASURE),
-            Source::Time => Some(chunk_layout::TIME),
-            Source::Value(name) => chunk
-                .fields()
-                .iter()
-                .skip(chunk_layout::FIRST_VALUE)
-                .position(|f| f.name() == name.as_str())
-                .map(|i| i + chunk_layout::FIRST_VALUE),
+            Source::Series => ChunkColumn::Series,
+            Source::Measure => ChunkColumn::Measure,
+            Source::Time => ChunkColumn::Time,
+            Source::Value(name) => ChunkColumn::Value(name),
         }
+        .index(chunk)
     }
 }
 
@@ -490,10 +480,7 @@ fn select_rows(
     let keep = match (series, live) {
         (None, live) => live,
         (Some(selection), live) => {
-            let ids = chunk
-                .column(chunk_layout::SERIES)
-                .as_any()
-                .downcast_ref::<UInt32Array>()
+            let ids = ChunkColumn::series_ids(chunk)
                 .ok_or_else(|| DataFusionError::Internal("chunk without series".into()))?;
             let kept = selection.rows(ids)?;
             Some(match live {
@@ -612,66 +599,157 @@ fn timestamp_literal(expr: &Expr) -> Option<i64> {
     }
 }
 
-/// The default catalog: one schema per database of the caller's scope, resolved on demand.
+/// The tables one query names, each resolved once before planning: see the module's docs.
+#[derive(Debug, Default)]
+pub struct ResolvedTables {
+    tables: HashMap<(String, String), Resolution>,
+}
+
+/// What a `database.table` reference resolved to.
+#[derive(Debug, Clone)]
+pub enum Resolution {
+    Table(Arc<TableHandle>),
+    /// The database does not exist.
+    NoDatabase,
+    /// The database exists, the table does not.
+    NoTable,
+}
+
+impl ResolvedTables {
+    /// Resolves every `database.table` of `refs` (the other forms name no table of ours) on
+    /// tokio's blocking pool: a catalog read never runs on an async worker thread. A storage
+    /// failure is an error; a missing database or table is a [`Resolution`].
+    pub async fn resolve(
+        engine: &Arc<Engine>,
+        scope: &Scope,
+        refs: &[TableReference],
+    ) -> engine::Result<Self> {
+        let names: Vec<(String, String)> = refs
+            .iter()
+            .filter_map(|r| match r {
+                TableReference::Partial { schema, table } => {
+                    Some((schema.to_string(), table.to_string()))
+                }
+                TableReference::Bare { .. } | TableReference::Full { .. } => None,
+            })
+            .collect();
+        if names.is_empty() {
+            return Ok(Self::default());
+        }
+        let (engine, scope) = (Arc::clone(engine), scope.clone());
+        tokio::task::spawn_blocking(move || Self::resolve_now(&engine, &scope, names))
+            .await
+            .map_err(|e| engine::Error::ReadAborted(e.to_string()))?
+    }
+
+    fn resolve_now(
+        engine: &Engine,
+        scope: &Scope,
+        names: Vec<(String, String)>,
+    ) -> engine::Result<Self> {
+        let mut tables = HashMap::new();
+        for (database, table) in names {
+            if tables.contains_key(&(database.clone(), table.clone())) {
+                continue;
+            }
+            let resolution = match engine.resolve_table(scope, &database, &table) {
+                Ok(handle) => Resolution::Table(Arc::new(handle)),
+                Err(engine::Error::DatabaseNotFound(_)) => Resolution::NoDatabase,
+                Err(engine::Error::TableNotFound { .. }) => Resolution::NoTable,
+                Err(e) => return Err(e),
+            };
+            tables.insert((database, table), resolution);
+        }
+        Ok(Self { tables })
+    }
+
+    /// What `database.table` resolved to; `None` when the query does not name it.
+    pub fn get(&self, database: &str, table: &str) -> Option<&Resolution> {
+        self.tables.get(&(database.to_owned(), table.to_owned()))
+    }
+
+    /// The table `database.table`, when the query names it and it exists.
+    pub fn table(&self, database: &str, table: &str) -> Option<&Arc<TableHandle>> {
+        match self.get(database, table)? {
+            Resolution::Table(t) => Some(t),
+            Resolution::NoDatabase | Resolution::NoTable => None,
+        }
+    }
+
+    /// The databases the query names that exist.
+    fn databases(&self) -> impl Iterator<Item = &str> {
+        self.tables
+            .iter()
+            .filter(|(_, r)| !matches!(r, Resolution::NoDatabase))
+            .map(|((database, _), _)| database.as_str())
+    }
+}
+
+/// The default catalog: one schema per database the query names, over its resolved tables.
 #[derive(Debug)]
 pub struct TimestreamCatalog {
     pub engine: Arc<Engine>,
-    pub scope: Scope,
+    pub tables: Arc<ResolvedTables>,
     pub scans: ScanLog,
 }
 
 impl CatalogProvider for TimestreamCatalog {
     fn schema_names(&self) -> Vec<String> {
-        self.engine.database_names(&self.scope).unwrap_or_default()
+        let mut names: Vec<String> = self.tables.databases().map(str::to_owned).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
     }
 
     fn schema(&self, name: &str) -> Option<Arc<dyn SchemaProvider>> {
-        self.engine.describe_database(&self.scope, name).ok()?;
-        Some(Arc::new(TimestreamDatabase {
-            engine: self.engine.clone(),
-            scope: self.scope.clone(),
-            database: name.into(),
-            scans: self.scans.clone(),
-        }))
+        self.tables.databases().any(|d| d == name).then(|| {
+            Arc::new(TimestreamDatabase {
+                engine: self.engine.clone(),
+                database: name.into(),
+                tables: self.tables.clone(),
+                scans: self.scans.clone(),
+            }) as Arc<dyn SchemaProvider>
+        })
     }
 }
 
+/// One database of the query's catalog.
 #[derive(Debug)]
 pub struct TimestreamDatabase {
     engine: Arc<Engine>,
-    scope: Scope,
     database: String,
+    tables: Arc<ResolvedTables>,
     scans: ScanLog,
 }
 
 #[async_trait]
 impl SchemaProvider for TimestreamDatabase {
+    /// The tables of this database the query names (DataFusion lists them only for
+    /// `information_schema` and suggestions, neither of which a query here reaches).
     fn table_names(&self) -> Vec<String> {
-        self.engine
-            .table_names(&self.scope, &self.database)
-            .unwrap_or_default()
+        let mut names: Vec<String> = self
+            .tables
+            .tables
+            .iter()
+            .filter(|((d, _), r)| d == &self.database && matches!(r, Resolution::Table(_)))
+            .map(|((_, t), _)| t.clone())
+            .collect();
+        names.sort_unstable();
+        names
     }
 
     async fn table(&self, name: &str) -> Result<Option<Arc<dyn TableProvider>>> {
-        match TimestreamTable::new(
-            self.engine.clone(),
-            self.scope.clone(),
-            &self.database,
-            name,
-            self.scans.clone(),
-        ) {
-            Ok(t) => Ok(Some(Arc::new(t))),
-            Err(engine::Error::TableNotFound { .. } | engine::Error::DatabaseNotFound(_)) => {
-                Ok(None)
-            }
-            Err(e) => Err(DataFusionError::External(Box::new(e))),
-        }
+        Ok(self.tables.table(&self.database, name).map(|t| {
+            Arc::new(TimestreamTable::new(
+                self.engine.clone(),
+                t.clone(),
+                self.scans.clone(),
+            )) as Arc<dyn TableProvider>
+        }))
     }
 
     fn table_exist(&self, name: &str) -> bool {
-        self.engine
-            .describe_table(&self.scope, &self.database, name)
-            .is_ok()
+        self.tables.table(&self.database, name).is_some()
     }
 }
 

@@ -103,7 +103,7 @@ async fn the_magnetic_tier_streams_in_slices_from_one_snapshot() {
     write(&e, "t", vec![double("late", "cpu", "1", start + 1)])
         .await
         .unwrap();
-    let mut times = Vec::new();
+    let mut times: Vec<i64> = Vec::new();
     let mut bytes = 0;
     for slice in snapshot.magnetic {
         slice
@@ -112,7 +112,7 @@ async fn the_magnetic_tier_streams_in_slices_from_one_snapshot() {
                 || true,
                 |batch, b| {
                     bytes += b;
-                    times.extend(column_i64(&batch, engine::chunk_layout::TIME));
+                    times.extend(engine::ChunkColumn::times(&batch).unwrap().values().iter());
                     true
                 },
             )
@@ -146,8 +146,11 @@ async fn the_magnetic_tier_streams_in_slices_from_one_snapshot() {
                 Some(&keep),
                 || true,
                 |batch, _| {
-                    h3_rows += column_u32(&batch, engine::chunk_layout::SERIES)
-                        .filter(|&s| s as usize == h3)
+                    h3_rows += engine::ChunkColumn::series_ids(&batch)
+                        .unwrap()
+                        .values()
+                        .iter()
+                        .filter(|&&s| s as usize == h3)
                         .count();
                     true
                 },
@@ -155,27 +158,6 @@ async fn the_magnetic_tier_streams_in_slices_from_one_snapshot() {
             .unwrap();
     }
     assert_eq!(h3_rows, (0..30_000).filter(|n| n % 7 == 3).count());
-}
-
-fn column_i64(batch: &arrow_array::RecordBatch, i: usize) -> Vec<i64> {
-    batch
-        .column(i)
-        .as_any()
-        .downcast_ref::<arrow_array::Int64Array>()
-        .unwrap()
-        .values()
-        .to_vec()
-}
-
-fn column_u32(batch: &arrow_array::RecordBatch, i: usize) -> impl Iterator<Item = u32> + '_ {
-    batch
-        .column(i)
-        .as_any()
-        .downcast_ref::<arrow_array::UInt32Array>()
-        .unwrap()
-        .values()
-        .iter()
-        .copied()
 }
 
 /// Every record of `db.t` through a new snapshot; a reader that answers `false` stops early.

@@ -26,17 +26,8 @@ impl QueryService {
         let widest = scans
             .iter()
             .map(|s| {
-                let floor = self
-                    .engine
-                    .describe_table(scope, &s.database, &s.table)
-                    .ok()
-                    .map(|t| t.retention_properties)
-                    .map_or(0, |r| {
-                        now.saturating_sub(
-                            r.memory_store_retention_period_in_hours * 3_600_000_000_000
-                                + r.magnetic_store_retention_period_in_days * 86_400_000_000_000,
-                        )
-                    });
+                // The retention the query resolved the table with: no catalog read here.
+                let floor = now.saturating_sub(s.retention_ns);
                 let range = s
                     .upper
                     .unwrap_or(now)

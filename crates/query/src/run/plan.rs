@@ -1,5 +1,8 @@
-//! From query text to a logical plan: parse, the read-only check, table references checked
-//! against the catalog with AWS's texts, parameters bound, planned by DataFusion.
+//! From query text to a logical plan: parse, the read-only check, the tables named resolved
+//! once (on a blocking thread) and the references checked against that with AWS's texts,
+//! parameters bound, planned by DataFusion over the resolved tables.
+
+use std::sync::Arc;
 
 use datafusion::common::TableReference;
 use datafusion::execution::context::SessionState;
@@ -13,7 +16,7 @@ use datafusion::sql::sqlparser::tokenizer::Span;
 use engine::Scope;
 
 use crate::dialect::{self, line_col, Rewritten};
-use crate::provider::ScanLog;
+use crate::provider::{Resolution, ResolvedTables, ScanLog};
 use crate::{encode, parse, read_only, typing, unload, unnest, Error};
 
 use super::naming::{output_columns, OutputColumn};
@@ -53,23 +56,27 @@ impl QueryService {
         let rewritten = dialect::rewrite(query.trim_end().trim_end_matches(';'));
         let df_error = |e| Error::from_datafusion(e, query, &rewritten);
         let scans = ScanLog::default();
-        let state = self.session(scope, scans.clone());
-        let recursion_limit = state.config_options().sql_parser.recursion_limit.get();
+        // The template's settings are every session's.
+        let recursion_limit = self
+            .template
+            .config_options()
+            .sql_parser
+            .recursion_limit
+            .get();
         let mut statement = parse::statement(&rewritten.sql, recursion_limit).map_err(df_error)?;
         let unload = unload::take(&mut statement)?;
         read_only::check_statement(&statement, query)?;
-        self.check_tables(
-            scope,
-            &state
-                .resolve_table_references(&statement)
-                .map_err(df_error)?,
-            query,
-            &rewritten,
-        )?;
+        let references = self
+            .template
+            .resolve_table_references(&statement)
+            .map_err(df_error)?;
+        let tables = Arc::new(ResolvedTables::resolve(&self.engine, scope, &references).await?);
+        check_tables(&references, &tables, query, &rewritten)?;
+        let state = self.session(tables.clone(), scans.clone());
         let columns = output_columns(&statement, |db, table| {
-            self.engine
-                .table_columns(scope, db, table)
-                .map(|c| c.into_iter().map(|(name, _)| name).collect())
+            tables
+                .table(db, table)
+                .map(|t| t.columns.iter().map(|(name, _)| name.clone()).collect())
                 .unwrap_or_default()
         });
         let parameters = bind_parameters(&mut statement, scheduled_runtime, query, &rewritten)?;
@@ -101,53 +108,56 @@ impl QueryService {
             unload,
         })
     }
+}
 
-    /// Every table a query names must exist: AWS's texts, with the position of the reference.
-    pub(super) fn check_tables(
-        &self,
-        scope: &Scope,
-        refs: &[TableReference],
-        query: &str,
-        rewritten: &Rewritten,
-    ) -> Result<(), Error> {
-        for r in refs {
-            let at = |needle: &str| {
-                let offset = rewritten
-                    .sql
-                    .find(needle)
-                    .map_or(0, |o| rewritten.original_offset(o));
-                let (l, c) = line_col(query, offset);
-                format!("line {l}:{c}")
-            };
-            match r {
-                TableReference::Partial { schema, table } => {
-                    let identifier = format!("{schema}.{table}");
-                    if self.engine.describe_database(scope, schema).is_err() {
+/// Every table a query names must exist (as `tables` resolved them): AWS's texts, with the
+/// position of the reference.
+pub(super) fn check_tables(
+    refs: &[TableReference],
+    tables: &ResolvedTables,
+    query: &str,
+    rewritten: &Rewritten,
+) -> Result<(), Error> {
+    for r in refs {
+        let at = |needle: &str| {
+            let offset = rewritten
+                .sql
+                .find(needle)
+                .map_or(0, |o| rewritten.original_offset(o));
+            let (l, c) = line_col(query, offset);
+            format!("line {l}:{c}")
+        };
+        match r {
+            TableReference::Partial { schema, table } => {
+                let identifier = format!("{schema}.{table}");
+                match tables.get(schema, table) {
+                    Some(Resolution::Table(_)) => {}
+                    Some(Resolution::NoDatabase) => {
                         return Err(Error::Validation(format!(
                             "Requested database '{schema}' not found for identifier '{identifier}' at {}",
                             at(schema)
-                        )));
+                        )))
                     }
-                    if self.engine.describe_table(scope, schema, table).is_err() {
+                    Some(Resolution::NoTable) | None => {
                         return Err(Error::Validation(format!(
                             "Requested table '{table}' not found for identifier '{identifier}' at {}",
                             at(table)
-                        )));
+                        )))
                     }
                 }
-                TableReference::Bare { table } => {
-                    return Err(Error::Validation(format!(
-                        "{}: Table '{table}' does not exist. Qualify tables with their database: database.table",
-                        at(table)
-                    )))
-                }
-                TableReference::Full { catalog, .. } => {
-                    return Err(Error::Validation(format!("{}: Catalog '{catalog}' does not exist", at(catalog))))
-                }
+            }
+            TableReference::Bare { table } => {
+                return Err(Error::Validation(format!(
+                    "{}: Table '{table}' does not exist. Qualify tables with their database: database.table",
+                    at(table)
+                )))
+            }
+            TableReference::Full { catalog, .. } => {
+                return Err(Error::Validation(format!("{}: Catalog '{catalog}' does not exist", at(catalog))))
             }
         }
-        Ok(())
     }
+    Ok(())
 }
 
 /// Binds `@scheduled_runtime` in `statement` to `scheduled_runtime` (a TIMESTAMP literal) and

@@ -11,26 +11,25 @@ use datafusion::execution::context::{SessionConfig, SessionContext, SessionState
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::logical_expr::{AggregateUDF, Expr, LogicalPlan, ScalarUDF, WindowUDF};
-use engine::Scope;
 
-use crate::provider::{ScanLog, TimestreamCatalog};
+use crate::provider::{ResolvedTables, ScanLog, TimestreamCatalog};
 use crate::{functions, typing, unnest, yielding};
 
 use super::QueryService;
 
 impl QueryService {
-    /// A DataFusion session for one query of `scope`: the template with a catalog list of its
-    /// own (the caller's databases, the query's scan log) and the engine clock as the query
-    /// start time. Cloning the template copies maps of shared functions; registering ~500
-    /// functions per query cost more than the rest of a small query's planning.
-    pub(super) fn session(&self, scope: &Scope, scans: ScanLog) -> SessionState {
+    /// A DataFusion session for one query: the template with a catalog list of its own (the
+    /// tables the query resolved, the query's scan log) and the engine clock as the query start
+    /// time. Cloning the template copies maps of shared functions; registering ~500 functions
+    /// per query cost more than the rest of a small query's planning.
+    pub(super) fn session(&self, tables: Arc<ResolvedTables>, scans: ScanLog) -> SessionState {
         let mut state = self.template.clone();
         let catalogs = MemoryCatalogProviderList::new();
         catalogs.register_catalog(
             "datafusion".into(),
             Arc::new(TimestreamCatalog {
                 engine: self.engine.clone(),
-                scope: scope.clone(),
+                tables,
                 scans,
             }),
         );
