@@ -100,6 +100,14 @@ try {
   seen.sample = await readTable();
   await shot("query");
 
+  // TIMESERIES cells: one line per row.
+  await page.click('[data-sample="Linear interpolation"]');
+  await page.click("button:has-text('Run')");
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll(".results .type")].some((e) => e.textContent.startsWith("timeseries")),
+  );
+  seen.timeseries = await readTable();
+
   await page.fill(".editor-input", "SELECT hostname, nope\nFROM monitoring.server_metrics");
   await page.keyboard.press("Control+Enter");
   await page.waitForSelector(".query-error .error");

@@ -193,6 +193,12 @@ def test_the_console_in_a_browser(write, query, tsl, endpoint):
     assert set(sample["legend"]) == {"time"} | {
         f"{h} · {c}" for h in HOSTS for c in ("avg_cpu", "max_cpu")}, sample["legend"]
 
+    # The interpolation sample's TIMESERIES cells: a line per host.
+    series = seen["timeseries"]
+    assert series["columns"] == [["hostname", "varchar"], ["interpolated_cpu", "timeseries(double)"]]
+    assert series["chart_lines"] == str(len(HOSTS)), series
+    assert set(series["legend"]) == {"time"} | {f"{h} · interpolated_cpu" for h in HOSTS}
+
     # An error as the API words it, its position marked in the editor.
     bad = "SELECT hostname, nope\nFROM monitoring.server_metrics"
     with pytest.raises(botocore.exceptions.ClientError) as e:
@@ -296,3 +302,24 @@ def test_the_console_calls_the_api_with_json_only(endpoint, tsl):
     other = tsl.http("POST", f"{endpoint}/_timestream_local/aws/ListDatabases?{q}", body=b"{}",
                      headers={"Content-Type": "application/json"})
     assert other.status == 200 and other.json["Databases"] == []
+
+
+def test_pages_of_other_sites_cannot_use_the_admin_api(endpoint, tsl):
+    """A browser sends `Origin` with every POST: another site's page (a form posting to
+    /reset, say) is refused before anything runs; so is a rebound DNS name while the admin API
+    is open to loopback callers. The console's own requests and non-browser clients pass."""
+    host = endpoint.split("://", 1)[1]
+    created = tsl.http("POST", f"{endpoint}/_timestream_local/aws/CreateDatabase",
+                       body=json.dumps({"DatabaseName": "kept"}).encode(),
+                       headers={"Content-Type": "application/json", "Origin": endpoint})
+    assert created.status == 200, created
+    for headers in ({"Origin": "https://evil.example"}, {"Origin": "null"},
+                    {"Host": f"rebound.example:{host.rsplit(':', 1)[1]}"}):
+        refused = tsl.http("POST", f"{endpoint}/_timestream_local/reset", body=b"",
+                           headers=headers)
+        assert refused.status == 403, (headers, refused)
+    assert tsl.http("GET", f"{endpoint}/_timestream_local/health",
+                    headers={"Origin": "https://evil.example"}).status == 200
+    names = tsl.http("POST", f"{endpoint}/_timestream_local/aws/ListDatabases", body=b"{}",
+                     headers={"Content-Type": "application/json", "Host": f"localhost:{host.rsplit(':', 1)[1]}"})
+    assert [d["DatabaseName"] for d in names.json["Databases"]] == ["kept"]

@@ -22,12 +22,14 @@
 //! token (`Authorization: Bearer TOKEN` or `x-timestream-local-admin-token: TOKEN`), on any
 //! address; without one, anyone when the server listens on a loopback address, nobody (403)
 //! otherwise. `GET health` is always open: it tells the engine's state and fault reasons, never
-//! data, and container health checks call it.
+//! data, and container health checks call it. A browser's request from a page of another
+//! origin is refused (403), and so, with open access, is a `Host` that is not a loopback name
+//! (DNS rebinding): the console's pages are this server's own.
 
 use std::sync::Arc;
 
 use http::request::Parts;
-use hyper::header::{HeaderMap, HeaderValue, AUTHORIZATION, WWW_AUTHENTICATE};
+use hyper::header::{HeaderMap, HeaderValue, AUTHORIZATION, HOST, ORIGIN, WWW_AUTHENTICATE};
 use hyper::{Method, StatusCode};
 use protocol::AwsError;
 use serde::Deserialize;
@@ -68,8 +70,9 @@ impl AdminAccess {
         if method == Method::GET && route(path) == "health" {
             return Ok(());
         }
+        same_origin(headers)?;
         match self {
-            Self::Open => Ok(()),
+            Self::Open => loopback_host(headers),
             Self::Token(expected) => match presented_token(headers) {
                 Some(token) if same_digest(&Sha256::digest(token.as_bytes()).into(), expected) => {
                     Ok(())
@@ -88,6 +91,53 @@ impl AdminAccess {
     }
 }
 
+/// A browser tells where the page that made a request came from (`Origin`, on every POST and on
+/// cross-origin fetches); a page of another site must not reach the admin API through its
+/// visitor's browser (the console is served by this server, so its requests are same-origin).
+/// Clients that are not browsers send no `Origin` and are not concerned.
+fn same_origin(headers: &HeaderMap) -> Result<(), Refusal> {
+    let Some(origin) = headers.get(ORIGIN) else {
+        return Ok(());
+    };
+    let host = headers.get(HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, authority)| authority);
+    match (origin_host, host) {
+        (Some(o), Some(h)) if o.eq_ignore_ascii_case(h) => Ok(()),
+        _ => Err(Refusal::Forbidden(format!(
+            "The admin API answers pages of this server only; this request came from a page of {}.",
+            origin.to_str().unwrap_or("another origin")
+        ))),
+    }
+}
+
+/// With open access (a loopback listener, no token), the request must also name a loopback
+/// host: a site whose name an attacker resolves to 127.0.0.1 (DNS rebinding) is same-origin
+/// for the browser, but its `Host` is that name.
+fn loopback_host(headers: &HeaderMap) -> Result<(), Refusal> {
+    let Some(host) = headers.get(HOST).and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    let loopback = name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.to_canonical().is_loopback());
+    if loopback {
+        Ok(())
+    } else {
+        Err(Refusal::Forbidden(format!(
+            "Without --admin-token the admin API answers requests to a loopback name (localhost, 127.0.0.1, [::1]) only, not {host}."
+        )))
+    }
+}
+
 /// Why an admin request is refused.
 #[derive(Debug)]
 pub enum Refusal {
@@ -95,6 +145,8 @@ pub enum Refusal {
     Unauthorized(&'static str),
     /// 403: no token configured on a listener reachable from elsewhere.
     Disabled(String),
+    /// 403: a page of another site, or a name that is not loopback while access is open.
+    Forbidden(String),
 }
 
 impl Refusal {
@@ -102,7 +154,9 @@ impl Refusal {
     pub fn into_response(self) -> HttpResponse {
         let (status, message) = match &self {
             Self::Unauthorized(message) => (StatusCode::UNAUTHORIZED, *message),
-            Self::Disabled(message) => (StatusCode::FORBIDDEN, message.as_str()),
+            Self::Disabled(message) | Self::Forbidden(message) => {
+                (StatusCode::FORBIDDEN, message.as_str())
+            }
         };
         let mut response = json_response(
             status,
