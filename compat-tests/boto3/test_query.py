@@ -289,6 +289,38 @@ def test_cancel_a_paged_query(query, metrics):
     assert e.value.response["Error"]["Code"] == "ValidationException"
 
 
+def test_cancel_a_running_query(query, tsl, endpoint):
+    """CancelQuery reaches a query still running: its Query call answers the cancellation at
+    once, and the work stops. A Query call answers only when its query is done, so the running
+    query's id comes from the admin API's list (found by the call's ClientToken)."""
+    import concurrent.futures
+
+    endless = ("SELECT count(*) FROM UNNEST(sequence(1, 10000)) AS a(x) "
+               "CROSS JOIN UNNEST(sequence(1, 10000)) AS b(y) "
+               "CROSS JOIN UNNEST(sequence(1, 10000)) AS c(z)")
+    token = "cancel-me-" + "x" * 30
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        running = pool.submit(query.query, QueryString=endless, ClientToken=token)
+        deadline = time.monotonic() + 10
+        mine = []
+        while not mine and time.monotonic() < deadline:
+            listed = tsl.http("GET", f"{endpoint}/_timestream_local/queries").json["queries"]
+            mine = [q for q in listed if q.get("client_token") == token]
+            time.sleep(0.05)
+        [q] = mine
+        assert q["query_string"] == endless and q["region"] == "us-east-1"
+        cancelled_at = time.monotonic()
+        assert "CancellationMessage" not in query.cancel_query(QueryId=q["query_id"])
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            running.result(timeout=10)
+        assert time.monotonic() - cancelled_at < 5
+    assert e.value.response["Error"]["Code"] == "QueryExecutionException"
+    assert q["query_id"] in e.value.response["Error"]["Message"]
+    assert tsl.http("GET", f"{endpoint}/_timestream_local/queries").json["queries"] == []
+    again = query.cancel_query(QueryId=q["query_id"])
+    assert q["query_id"] in again["CancellationMessage"]
+
+
 def test_client_token_makes_query_idempotent(query, metrics):
     token = "a" * 32
     first = query.query(QueryString="SELECT count(*) FROM monitoring.server_metrics", ClientToken=token)
