@@ -225,19 +225,99 @@ pub fn format_double(d: f64) -> String {
             "-Infinity".into()
         };
     }
+    let sign = if d.is_sign_negative() { "-" } else { "" };
     let abs = d.abs();
-    if d == 0.0 || (1e-3..1e7).contains(&abs) {
-        let s = format!("{d}");
-        return if s.contains('.') { s } else { format!("{s}.0") };
+    if abs == 0.0 {
+        return format!("{sign}0.0");
     }
-    let s = format!("{d:e}");
-    let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
-    let mantissa = if mantissa.contains('.') {
-        mantissa.to_owned()
-    } else {
-        format!("{mantissa}.0")
+    let (digits, exponent) = shortest_digits(abs);
+    if (1e-3..1e7).contains(&abs) {
+        let point = exponent + 1;
+        let (int, frac) = if point <= 0 {
+            let zeros = "0".repeat(point.unsigned_abs() as usize);
+            ("0".to_owned(), format!("{zeros}{digits}"))
+        } else {
+            let point = point as usize;
+            if digits.len() > point {
+                (digits[..point].to_owned(), digits[point..].to_owned())
+            } else {
+                (format!("{digits:0<point$}"), "0".to_owned())
+            }
+        };
+        return format!("{sign}{int}.{frac}");
+    }
+    let (first, rest) = digits.split_at(1);
+    let rest = if rest.is_empty() { "0" } else { rest };
+    format!("{sign}{first}.{rest}E{exponent}")
+}
+
+/// The shortest decimal digits that read back as `abs` (> 0) and the decimal exponent of the
+/// first: Rust's shortest formatting, except that where two candidates of that length are
+/// equally near the exact value, Java picks the one whose last digit is even (the
+/// `Double.toString` specification since JDK 19) and Rust the upper one:
+/// 1074720991.12890625 is `1.0747209911289062E9` in Java and Trino.
+fn shortest_digits(abs: f64) -> (String, i32) {
+    let split = |s: &str| -> (String, i32) {
+        let (mantissa, exponent) = s.split_once('e').unwrap_or((s, "0"));
+        (mantissa.replace('.', ""), exponent.parse().unwrap_or(0))
     };
-    format!("{mantissa}E{exponent}")
+    let (digits, exponent) = split(&format!("{abs:e}"));
+    // Only a decimal of 16 digits or more can sit between two doubles' halfway points this way
+    // (a double carries 15.95 decimal digits).
+    let odd = digits.bytes().last().is_some_and(|b| (b - b'0') % 2 == 1);
+    if !odd || !(15..=17).contains(&digits.len()) {
+        return (digits, exponent);
+    }
+    // A tie is an exact value with one digit more, that digit a 5.
+    let (longer, longer_exponent) = split(&format!("{abs:.*e}", digits.len()));
+    if !longer.ends_with('5') || !is_exactly(abs, &longer, longer_exponent) {
+        return (digits, exponent);
+    }
+    let lower = &longer[..longer.len() - 1];
+    let Some(upper) = increment(lower) else {
+        return (digits, exponent);
+    };
+    let even = if lower.bytes().last().is_some_and(|b| (b - b'0').is_multiple_of(2)) {
+        lower.to_owned()
+    } else {
+        upper
+    };
+    (even, longer_exponent)
+}
+
+/// Whether `abs` is exactly the decimal `digits` × 10^(`exponent` − len + 1) (at most 18
+/// digits): `digits` × 5^k × 2^k must be a double.
+fn is_exactly(abs: f64, digits: &str, exponent: i32) -> bool {
+    let Ok(d) = digits.parse::<u128>() else {
+        return false;
+    };
+    let k = exponent - (digits.len() as i32 - 1);
+    let below_2_53 = |v: u128| v < (1u128 << 53);
+    if k >= 0 {
+        match 5u128.checked_pow(k as u32).and_then(|p| d.checked_mul(p)) {
+            Some(u) if below_2_53(u) => abs == u as f64 * 2f64.powi(k),
+            _ => false,
+        }
+    } else {
+        match 5u128.checked_pow(k.unsigned_abs()) {
+            Some(p) if d % p == 0 && below_2_53(d / p) => abs == (d / p) as f64 / 2f64.powi(-k),
+            _ => false,
+        }
+    }
+}
+
+/// `digits` + 1 in the last place, unless that carries out of the first digit.
+fn increment(digits: &str) -> Option<String> {
+    let mut bytes = digits.as_bytes().to_vec();
+    for b in bytes.iter_mut().rev() {
+        if *b == b'9' {
+            *b = b'0';
+        } else {
+            *b += 1;
+            return String::from_utf8(bytes).ok();
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -254,6 +334,24 @@ mod tests {
         assert_eq!(format_double(-0.0), "-0.0");
         assert_eq!(format_double(f64::NAN), "NaN");
         assert_eq!(format_double(0.13194831754663383), "0.13194831754663383");
+        assert_eq!(format_double(1234567.0), "1234567.0");
+        assert_eq!(format_double(0.001), "0.001");
+        assert_eq!(format_double(0.00099), "9.9E-4");
+        assert_eq!(format_double(-12.25), "-12.25");
+        assert_eq!(format_double(1e7), "1.0E7");
+    }
+
+    #[test]
+    fn ties_between_two_shortest_candidates_go_to_the_even_digit_as_in_java() {
+        // 32782.9375² = 1074720991.12890625 exactly: ...062 and ...063 are equally near.
+        assert_eq!(format_double(32782.9375f64.powi(2)), "1.0747209911289062E9");
+        assert_eq!(format_double(-(32782.9375f64.powi(2))), "-1.0747209911289062E9");
+        // Not ties: the nearer candidate, odd or not.
+        assert_eq!(format_double(1074720991.1289065), "1.0747209911289065E9");
+        assert_eq!(format_double(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(format_double(0.3), "0.3");
+        assert_eq!(format_double(2.5), "2.5");
+        assert_eq!(format_double(9007199254740993.0), "9.007199254740992E15");
     }
 
     #[test]
