@@ -9,6 +9,7 @@
 //! [`sigv4`] verifies request signatures. This crate knows nothing of HTTP servers or storage.
 
 pub mod error;
+pub mod measure_mappings;
 pub mod model;
 pub mod operations;
 pub mod shapes;

@@ -4,13 +4,7 @@
 //!
 //! - `TimeColumn`: a TIMESTAMP column, the record's time (nanoseconds).
 //! - `DimensionMappings`: VARCHAR columns, one dimension each; a NULL leaves the dimension out.
-//! - `MultiMeasureMappings`: one multi-measure record per row, named `TargetMultiMeasureName` or
-//!   by the row's `MeasureNameColumn`; one attribute per mapping (named
-//!   `TargetMultiMeasureAttributeName`, else the source column), NULLs left out.
-//! - `MixedMeasureMappings`: per row, every mapping whose `MeasureName` equals the row's
-//!   `MeasureNameColumn` value (every mapping when there is no such column) gives a record:
-//!   a single measure read from `SourceColumn`, or a multi-measure record of its attributes,
-//!   named `TargetMeasureName`, else `MeasureName`, else the source column.
+//! - the measures: [`protocol::measure_mappings`], the rules batch load shares.
 //!
 //! A row whose measures are all NULL gives no record. Binding fails with the ValidationException
 //! text CreateScheduledQuery answers (our wording: AWS's is unpublished).
@@ -18,9 +12,10 @@
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, TimeUnit as ArrowTimeUnit, TimestampNanosecondType};
+use protocol::measure_mappings::{Attribute, AttributeSpec, MeasureSpec, Measures, MixedSpec};
 use protocol::operations::query::{Datum, ScalarType, Type};
 use protocol::shapes::{
-    Dimension, MeasureValue, MeasureValueType, MultiMeasureAttributeMapping, Record, TimeUnit,
+    Dimension, MeasureValueType, MultiMeasureAttributeMapping, Record, TimeUnit,
     TimestreamConfiguration,
 };
 
@@ -32,38 +27,7 @@ pub struct Target {
     time: (String, usize),
     dimensions: Vec<(String, usize)>,
     measure_name_column: Option<usize>,
-    measures: Measures,
-}
-
-#[derive(Debug, Clone)]
-enum Measures {
-    /// One multi-measure record per row; `name` None: the measure name column names it.
-    Multi {
-        name: Option<String>,
-        attributes: Vec<Attribute>,
-    },
-    Mixed(Vec<Mixed>),
-}
-
-#[derive(Debug, Clone)]
-struct Attribute {
-    name: String,
-    column: usize,
-    value_type: MeasureValueType,
-}
-
-#[derive(Debug, Clone)]
-struct Mixed {
-    /// Applies to rows whose measure name column holds this value (all rows without one).
-    when: Option<String>,
-    name: String,
-    kind: MixedKind,
-}
-
-#[derive(Debug, Clone)]
-enum MixedKind {
-    Single(Attribute),
-    Multi(Vec<Attribute>),
+    measures: Measures<usize>,
 }
 
 impl Target {
@@ -95,34 +59,6 @@ impl Target {
                 ))
             }
         };
-        let attribute = |source: &str, target: Option<&str>, value_type: MeasureValueType| {
-            let (i, t) = column("source column", source)?;
-            if !writable_as(t, value_type) {
-                return Err(format!(
-                    "The source column '{source}' of type {} cannot be written as a {} measure.",
-                    scalar_name(t),
-                    value_type.as_str()
-                ));
-            }
-            Ok(Attribute {
-                name: target.unwrap_or(source).to_owned(),
-                column: i,
-                value_type,
-            })
-        };
-        let attributes = |mappings: &[MultiMeasureAttributeMapping]| {
-            mappings
-                .iter()
-                .map(|m| {
-                    attribute(
-                        &m.source_column,
-                        m.target_multi_measure_attribute_name.as_deref(),
-                        m.measure_value_type,
-                    )
-                })
-                .collect::<Result<Vec<_>, String>>()
-        };
-
         let time = typed("TimeColumn", &config.time_column, ScalarType::Timestamp)?;
         let dimensions = config
             .dimension_mappings
@@ -139,88 +75,48 @@ impl Target {
             .as_deref()
             .map(|c| typed("MeasureNameColumn", c, ScalarType::Varchar))
             .transpose()?;
-        let measures = match (
+        let spec = match (
             &config.multi_measure_mappings,
             &config.mixed_measure_mappings,
         ) {
-            (Some(multi), None) => {
-                if multi.target_multi_measure_name.is_none() && measure_name_column.is_none() {
-                    return Err(
-                        "MultiMeasureMappings needs a TargetMultiMeasureName when no \
-                                MeasureNameColumn is given."
-                            .into(),
-                    );
-                }
-                Measures::Multi {
-                    name: if measure_name_column.is_some() {
-                        None
-                    } else {
-                        multi.target_multi_measure_name.clone()
-                    },
-                    attributes: attributes(&multi.multi_measure_attribute_mappings)?,
-                }
-            }
-            (None, Some(mixed)) => Measures::Mixed(
+            (Some(multi), None) => Some(MeasureSpec::Multi {
+                target_name: multi.target_multi_measure_name.as_deref(),
+                attributes: attribute_specs(&multi.multi_measure_attribute_mappings),
+            }),
+            (None, Some(mixed)) => Some(MeasureSpec::Mixed(
                 mixed
                     .iter()
-                    .map(|m| {
-                        if measure_name_column.is_some() && m.measure_name.is_none() {
-                            return Err("Each MixedMeasureMapping needs a MeasureName when a \
-                                        MeasureNameColumn is given."
-                                .to_owned());
-                        }
-                        let name = m
-                            .target_measure_name
-                            .as_ref()
-                            .or(m.measure_name.as_ref())
-                            .or(m.source_column.as_ref())
-                            .cloned();
-                        let kind = if m.measure_value_type == MeasureValueType::Multi {
-                            let mappings = m.multi_measure_attribute_mappings.as_deref();
-                            match mappings {
-                                Some(mappings) if !mappings.is_empty() => {
-                                    MixedKind::Multi(attributes(mappings)?)
-                                }
-                                _ => {
-                                    return Err("A MixedMeasureMapping of type MULTI needs \
-                                                MultiMeasureAttributeMappings."
-                                        .into())
-                                }
-                            }
-                        } else {
-                            let source = m.source_column.as_deref().ok_or_else(|| {
-                                format!(
-                                    "A MixedMeasureMapping of type {} needs a SourceColumn.",
-                                    m.measure_value_type.as_str()
-                                )
-                            })?;
-                            MixedKind::Single(attribute(
-                                source,
-                                name.as_deref(),
-                                m.measure_value_type,
-                            )?)
-                        };
-                        let name = name.ok_or_else(|| {
-                            "A MixedMeasureMapping of type MULTI needs a TargetMeasureName or a \
-                             MeasureName."
-                                .to_owned()
-                        })?;
-                        Ok(Mixed {
-                            when: measure_name_column.and(m.measure_name.clone()),
-                            name,
-                            kind,
-                        })
+                    .map(|m| MixedSpec {
+                        measure_name: m.measure_name.as_deref(),
+                        source_column: m.source_column.as_deref(),
+                        target_measure_name: m.target_measure_name.as_deref(),
+                        value_type: m.measure_value_type,
+                        attributes: m
+                            .multi_measure_attribute_mappings
+                            .as_deref()
+                            .map(attribute_specs),
                     })
-                    .collect::<Result<Vec<_>, String>>()?,
-            ),
-            _ => {
-                return Err(
-                    "TimestreamConfiguration needs exactly one of MultiMeasureMappings \
-                            and MixedMeasureMappings."
-                        .into(),
-                )
-            }
+                    .collect(),
+            )),
+            _ => None,
         };
+        let measures = Measures::new(
+            "TimestreamConfiguration",
+            spec,
+            measure_name_column.is_some(),
+            |source, value_type| {
+                let (i, t) = column("source column", source)?;
+                if writable_as(t, value_type) {
+                    Ok(i)
+                } else {
+                    Err(format!(
+                        "The source column '{source}' of type {} cannot be written as a {} measure.",
+                        scalar_name(t),
+                        value_type.as_str()
+                    ))
+                }
+            },
+        )?;
         Ok(Self {
             time: (config.time_column.clone(), time),
             dimensions,
@@ -258,86 +154,42 @@ impl Target {
             Some(i) => Some(value(i).ok_or("The value of the MeasureNameColumn is NULL.")?),
             None => None,
         };
-        let attribute = |a: &Attribute| -> Option<MeasureValue> {
-            let column = columns.get(a.column)?;
-            let v = if a.value_type == MeasureValueType::Timestamp {
-                // WriteRecords takes TIMESTAMP measures in milliseconds.
-                timestamp_ns(column.as_ref(), row)?
-                    .div_euclid(1_000_000)
-                    .to_string()
-            } else {
-                text(column.as_ref(), row)?
+        let value = |a: &Attribute<usize>| -> Result<Option<String>, String> {
+            let Some(column) = columns.get(a.column) else {
+                return Ok(None);
             };
-            Some(MeasureValue {
-                name: a.name.clone(),
-                value: v,
-                r#type: a.value_type,
+            Ok(if a.value_type == MeasureValueType::Timestamp {
+                // WriteRecords takes TIMESTAMP measures in milliseconds.
+                timestamp_ns(column.as_ref(), row).map(|ns| ns.div_euclid(1_000_000).to_string())
+            } else {
+                text(column.as_ref(), row)
             })
         };
-        let record = |name: String, measures: RecordMeasures| Record {
-            dimensions: dimensions.clone(),
-            measure_name: Some(name),
-            time: Some(time.to_string()),
-            time_unit: Some(TimeUnit::Nanoseconds),
-            version: Some(version),
-            ..measures.into_record()
-        };
-        let mut records = Vec::new();
-        match &self.measures {
-            Measures::Multi { name, attributes } => {
-                let values: Vec<MeasureValue> = attributes.iter().filter_map(attribute).collect();
-                let name = name.clone().or_else(|| measure_name.clone());
-                if let (false, Some(name)) = (values.is_empty(), name) {
-                    records.push(record(name, RecordMeasures::Multi(values)));
-                }
-            }
-            Measures::Mixed(mappings) => {
-                for m in mappings {
-                    if m.when.is_some() && m.when != measure_name {
-                        continue;
-                    }
-                    match &m.kind {
-                        MixedKind::Single(a) => {
-                            if let Some(v) = attribute(a) {
-                                records.push(record(m.name.clone(), RecordMeasures::Single(v)));
-                            }
-                        }
-                        MixedKind::Multi(attributes) => {
-                            let values: Vec<MeasureValue> =
-                                attributes.iter().filter_map(attribute).collect();
-                            if !values.is_empty() {
-                                records.push(record(m.name.clone(), RecordMeasures::Multi(values)));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        Ok(records)
+        Ok(self
+            .measures
+            .records(measure_name.as_deref(), value)?
+            .into_iter()
+            .map(|(name, measures)| Record {
+                dimensions: dimensions.clone(),
+                measure_name: Some(name),
+                time: Some(time.to_string()),
+                time_unit: Some(TimeUnit::Nanoseconds),
+                version: Some(version),
+                ..measures.into_record()
+            })
+            .collect())
     }
 }
 
-/// The measures of one record.
-enum RecordMeasures {
-    Single(MeasureValue),
-    Multi(Vec<MeasureValue>),
-}
-
-impl RecordMeasures {
-    fn into_record(self) -> Record {
-        match self {
-            Self::Single(v) => Record {
-                measure_value: Some(v.value),
-                measure_value_type: Some(v.r#type),
-                ..Record::default()
-            },
-            Self::Multi(values) => Record {
-                measure_value_type: Some(MeasureValueType::Multi),
-                measure_values: Some(values),
-                ..Record::default()
-            },
-        }
-    }
+fn attribute_specs(mappings: &[MultiMeasureAttributeMapping]) -> Vec<AttributeSpec<'_>> {
+    mappings
+        .iter()
+        .map(|m| AttributeSpec {
+            source_column: &m.source_column,
+            target_name: m.target_multi_measure_attribute_name.as_deref(),
+            value_type: Some(m.measure_value_type),
+        })
+        .collect()
 }
 
 /// Whether a result column of type `t` can be written as a measure of type `v`.

@@ -5,23 +5,16 @@
 //! - `TimeColumn` (default `time`): an integer in `TimeUnit` (default MILLISECONDS).
 //! - `DimensionMappings`: `SourceColumn` → dimension `DestinationColumn` (default: the source
 //!   column's name); a NULL leaves the dimension out.
-//! - `MultiMeasureMappings`: one multi-measure record per row, named `TargetMultiMeasureName` or
-//!   by the row's `MeasureNameColumn`; one attribute per mapping (named
-//!   `TargetMultiMeasureAttributeName`, else the source column; type DOUBLE unless given),
-//!   NULLs left out.
-//! - `MixedMeasureMappings`: per row, every mapping whose `MeasureName` equals the row's
-//!   `MeasureNameColumn` value (every mapping when there is no such column) gives a record: a
-//!   single measure read from `SourceColumn`, or a multi-measure record of its attributes, named
-//!   `TargetMeasureName`, else `MeasureName`, else the source column.
+//! - the measures: [`protocol::measure_mappings`], the rules a scheduled query's target shares.
 //!
-//! The same rules as a scheduled query's target (`query::scheduled_query::target`). A value that
-//! is not of its declared type, or a missing or non-integer time, is a parse failure of the row;
+//! A value that is not of its declared type, or a missing or non-integer time, is a parse failure of the row;
 //! what WriteRecords refuses afterwards is an ingestion failure.
 
 use std::collections::HashSet;
 
+use protocol::measure_mappings::{Attribute, AttributeSpec, MeasureSpec, Measures, MixedSpec};
 use protocol::shapes::batch_load::{DataModel, MultiMeasureAttributeMapping};
-use protocol::shapes::{Dimension, MeasureValue, MeasureValueType, Record, TimeUnit};
+use protocol::shapes::{Dimension, MeasureValueType, Record, TimeUnit};
 
 /// The time column when the data model names none.
 const DEFAULT_TIME_COLUMN: &str = "time";
@@ -34,36 +27,6 @@ pub struct Plan {
     dimensions: Vec<(String, String)>,
     measure_name_column: Option<String>,
     measures: Measures<String>,
-}
-
-#[derive(Debug, Clone)]
-enum Measures<C> {
-    Multi {
-        name: Option<String>,
-        attributes: Vec<Attribute<C>>,
-    },
-    Mixed(Vec<Mixed<C>>),
-}
-
-#[derive(Debug, Clone)]
-struct Attribute<C> {
-    column: C,
-    name: String,
-    value_type: MeasureValueType,
-}
-
-#[derive(Debug, Clone)]
-struct Mixed<C> {
-    /// Only rows whose MeasureNameColumn has this value.
-    when: Option<String>,
-    name: String,
-    kind: MixedKind<C>,
-}
-
-#[derive(Debug, Clone)]
-enum MixedKind<C> {
-    Single(Attribute<C>),
-    Multi(Vec<Attribute<C>>),
 }
 
 impl Plan {
@@ -89,82 +52,34 @@ impl Plan {
             })
             .collect::<Result<Vec<_>, String>>()?;
         let measure_name_column = model.measure_name_column.clone();
-        let measures = match (&model.multi_measure_mappings, &model.mixed_measure_mappings) {
-            (Some(multi), None) => {
-                if multi.target_multi_measure_name.is_none() && measure_name_column.is_none() {
-                    return Err(
-                        "MultiMeasureMappings needs a TargetMultiMeasureName when no \
-                                MeasureNameColumn is given."
-                            .into(),
-                    );
-                }
-                Measures::Multi {
-                    name: if measure_name_column.is_some() {
-                        None
-                    } else {
-                        multi.target_multi_measure_name.clone()
-                    },
-                    attributes: attributes(&multi.multi_measure_attribute_mappings)?,
-                }
-            }
-            (None, Some(mixed)) => Measures::Mixed(
+        let spec = match (&model.multi_measure_mappings, &model.mixed_measure_mappings) {
+            (Some(multi), None) => Some(MeasureSpec::Multi {
+                target_name: multi.target_multi_measure_name.as_deref(),
+                attributes: attribute_specs(&multi.multi_measure_attribute_mappings),
+            }),
+            (None, Some(mixed)) => Some(MeasureSpec::Mixed(
                 mixed
                     .iter()
-                    .map(|m| {
-                        if measure_name_column.is_some() && m.measure_name.is_none() {
-                            return Err("Each MixedMeasureMapping needs a MeasureName when a \
-                                        MeasureNameColumn is given."
-                                .to_owned());
-                        }
-                        let name = m
-                            .target_measure_name
-                            .as_ref()
-                            .or(m.measure_name.as_ref())
-                            .or(m.source_column.as_ref())
-                            .cloned();
-                        let kind = if m.measure_value_type == MeasureValueType::Multi {
-                            match m.multi_measure_attribute_mappings.as_deref() {
-                                Some(mappings) if !mappings.is_empty() => {
-                                    MixedKind::Multi(attributes(mappings)?)
-                                }
-                                _ => {
-                                    return Err("A MixedMeasureMapping of type MULTI needs \
-                                                MultiMeasureAttributeMappings."
-                                        .into())
-                                }
-                            }
-                        } else {
-                            let source = m.source_column.clone().ok_or_else(|| {
-                                format!(
-                                    "A MixedMeasureMapping of type {} needs a SourceColumn.",
-                                    m.measure_value_type.as_str()
-                                )
-                            })?;
-                            MixedKind::Single(Attribute {
-                                name: name.clone().unwrap_or(source.clone()),
-                                column: source,
-                                value_type: m.measure_value_type,
-                            })
-                        };
-                        let name = name.ok_or_else(|| {
-                            "A MixedMeasureMapping of type MULTI needs a TargetMeasureName or a \
-                             MeasureName."
-                                .to_owned()
-                        })?;
-                        Ok(Mixed {
-                            when: measure_name_column.as_ref().and(m.measure_name.clone()),
-                            name,
-                            kind,
-                        })
+                    .map(|m| MixedSpec {
+                        measure_name: m.measure_name.as_deref(),
+                        source_column: m.source_column.as_deref(),
+                        target_measure_name: m.target_measure_name.as_deref(),
+                        value_type: m.measure_value_type,
+                        attributes: m
+                            .multi_measure_attribute_mappings
+                            .as_deref()
+                            .map(attribute_specs),
                     })
-                    .collect::<Result<Vec<_>, String>>()?,
-            ),
-            _ => {
-                return Err("A DataModel needs exactly one of MultiMeasureMappings and \
-                     MixedMeasureMappings."
-                    .into())
-            }
+                    .collect(),
+            )),
+            _ => None,
         };
+        let measures = Measures::new(
+            "A DataModel",
+            spec,
+            measure_name_column.is_some(),
+            |source, _| Ok(source.to_owned()),
+        )?;
         Ok(Self {
             time_column: model
                 .time_column
@@ -185,36 +100,7 @@ impl Plan {
                 format!("The column {name} of the data model is not in the header of the file.")
             })
         };
-        let bind_attr = |a: &Attribute<String>| -> Result<Attribute<usize>, String> {
-            Ok(Attribute {
-                column: column(&a.column)?,
-                name: a.name.clone(),
-                value_type: a.value_type,
-            })
-        };
-        let measures = match &self.measures {
-            Measures::Multi { name, attributes } => Measures::Multi {
-                name: name.clone(),
-                attributes: attributes.iter().map(bind_attr).collect::<Result<_, _>>()?,
-            },
-            Measures::Mixed(mixed) => Measures::Mixed(
-                mixed
-                    .iter()
-                    .map(|m| {
-                        Ok(Mixed {
-                            when: m.when.clone(),
-                            name: m.name.clone(),
-                            kind: match &m.kind {
-                                MixedKind::Single(a) => MixedKind::Single(bind_attr(a)?),
-                                MixedKind::Multi(attrs) => MixedKind::Multi(
-                                    attrs.iter().map(bind_attr).collect::<Result<_, _>>()?,
-                                ),
-                            },
-                        })
-                    })
-                    .collect::<Result<_, String>>()?,
-            ),
-        };
+        let measures = self.measures.try_map(|c| column(c))?;
         Ok(Bound {
             time: (self.time_column.clone(), column(&self.time_column)?),
             time_unit: self.time_unit,
@@ -233,31 +119,13 @@ impl Plan {
     }
 }
 
-fn attributes(mappings: &[MultiMeasureAttributeMapping]) -> Result<Vec<Attribute<String>>, String> {
-    let mut names = HashSet::new();
+fn attribute_specs(mappings: &[MultiMeasureAttributeMapping]) -> Vec<AttributeSpec<'_>> {
     mappings
         .iter()
-        .map(|m| {
-            let name = m
-                .target_multi_measure_attribute_name
-                .clone()
-                .unwrap_or(m.source_column.clone());
-            if !names.insert(name.clone()) {
-                return Err(format!(
-                    "The multi-measure attribute {name} is mapped more than once."
-                ));
-            }
-            let value_type = m.measure_value_type.unwrap_or(MeasureValueType::Double);
-            if value_type == MeasureValueType::Multi {
-                return Err(format!(
-                    "The multi-measure attribute {name} cannot be of type MULTI."
-                ));
-            }
-            Ok(Attribute {
-                column: m.source_column.clone(),
-                name,
-                value_type,
-            })
+        .map(|m| AttributeSpec {
+            source_column: &m.source_column,
+            target_name: m.target_multi_measure_attribute_name.as_deref(),
+            value_type: m.measure_value_type,
         })
         .collect()
 }
@@ -311,73 +179,24 @@ impl Bound {
             Some(i) => Some(value(i).ok_or("The value of the MeasureNameColumn is NULL.")?),
             None => None,
         };
-        let attribute = |a: &Attribute<usize>| -> Result<Option<MeasureValue>, String> {
+        let value = |a: &Attribute<usize>| -> Result<Option<String>, String> {
             let Some(v) = value(a.column) else {
                 return Ok(None);
             };
             check_value(a.value_type, v)?;
-            Ok(Some(MeasureValue {
-                name: a.name.clone(),
-                value: v.to_owned(),
-                r#type: a.value_type,
-            }))
+            Ok(Some(v.to_owned()))
         };
-        let multi = |attrs: &[Attribute<usize>]| -> Result<Vec<MeasureValue>, String> {
-            let mut values = Vec::with_capacity(attrs.len());
-            for a in attrs {
-                if let Some(v) = attribute(a)? {
-                    values.push(v);
-                }
-            }
-            Ok(values)
-        };
-        let record = |name: String, single: Option<MeasureValue>, values: Option<Vec<_>>| Record {
+        let made = self.measures.records(measure_name, value)?;
+        let count = made.len();
+        out.extend(made.into_iter().map(|(name, measures)| Record {
             dimensions: dimensions.clone(),
             measure_name: Some(name),
-            measure_value_type: Some(
-                single
-                    .as_ref()
-                    .map_or(MeasureValueType::Multi, |v| v.r#type),
-            ),
-            measure_value: single.map(|v| v.value),
-            measure_values: values,
             time: Some(time.to_owned()),
             time_unit: Some(self.time_unit),
             version,
-        };
-        let start = out.len();
-        let mut made = Vec::new();
-        match &self.measures {
-            Measures::Multi { name, attributes } => {
-                let values = multi(attributes)?;
-                let name = name.clone().or_else(|| measure_name.map(str::to_owned));
-                if let (false, Some(name)) = (values.is_empty(), name) {
-                    made.push(record(name, None, Some(values)));
-                }
-            }
-            Measures::Mixed(mappings) => {
-                for m in mappings {
-                    if m.when.is_some() && m.when.as_deref() != measure_name {
-                        continue;
-                    }
-                    match &m.kind {
-                        MixedKind::Single(a) => {
-                            if let Some(v) = attribute(a)? {
-                                made.push(record(m.name.clone(), Some(v), None));
-                            }
-                        }
-                        MixedKind::Multi(attrs) => {
-                            let values = multi(attrs)?;
-                            if !values.is_empty() {
-                                made.push(record(m.name.clone(), None, Some(values)));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        out.extend(made);
-        Ok(out.len() - start)
+            ..measures.into_record()
+        }));
+        Ok(count)
     }
 }
 
