@@ -19,7 +19,8 @@
 //! Positions in the rewritten text differ from the user's; [`Rewritten::original_position`]
 //! maps an error position back.
 //!
-//! Two passes: the lexical one over the text ([`rewrite`], rewrite_text.rs) before parsing,
+//! Two passes: the lexical one over the text's tokens ([`rewrite`], rewrite_text.rs, on
+//! sqlparser's tokenizer, the one the parser runs) before parsing,
 //! the AST one over the parsed statement ([`rewrite_statement`], rewrite_statement.rs, with a
 //! file per rewrite it applies: lambdas, quantified, row_values, select_names, single_row,
 //! distinct_from_precedence). parameters.rs finds and binds query parameters, too_deep.rs

@@ -138,8 +138,25 @@ fn arrows_in_strings_comments_and_names_stay() {
         "SELECT /* (a, b) -> c */ 1",
         "SELECT f(a) -> 1",
         "SELECT t.x -> 1",
+        // The name before the `->` is in a comment: not a parameter.
+        "SELECT f(0, -- (s, x)\n-> s)",
     ] {
         assert_eq!(rewrite(unchanged).sql, unchanged);
+    }
+}
+
+#[test]
+fn the_pass_reads_the_parsers_tokens() {
+    // A comment inside a row type ends at the line's end, as the parser reads it.
+    let commented = "CAST(r AS ROW(a DOUB--LE, b int))\n";
+    assert_eq!(rewrite(commented).sql, commented);
+    // `->>` is a lambda's `->` then `>`: the parser points at the `>`, as Trino does.
+    assert_eq!(rewrite("f(x ->> 1)").sql, r#"f("__lambda"(x,> 1))"#);
+    // Text the tokenizer refuses is left as it is: the parser reports the tokenizer's error
+    // where the user wrote the unterminated literal, not in a rewrite of it.
+    for refused in ["SELECT 5m, 'abc", "SELECT measure_value::double\" FROM t"] {
+        assert_eq!(rewrite(refused).sql, refused);
+        assert!(rewrite(refused).edits.is_empty());
     }
 }
 
