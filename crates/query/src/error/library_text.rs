@@ -301,6 +301,14 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn unplanned_subquery() {
+        assert_eq!(
+            message("SELECT a FROM t ORDER BY (SELECT max(a) FROM t u WHERE u.a > t.a)").await,
+            super::UNSUPPORTED_SUBQUERY
+        );
+    }
+
+    #[tokio::test]
     async fn division_by_zero() {
         assert_eq!(
             message("SELECT a / (a - 1) FROM t").await,
