@@ -277,7 +277,11 @@ fn shortest_digits(abs: f64) -> (String, i32) {
     let Some(upper) = increment(lower) else {
         return (digits, exponent);
     };
-    let even = if lower.bytes().last().is_some_and(|b| (b - b'0').is_multiple_of(2)) {
+    let even = if lower
+        .bytes()
+        .last()
+        .is_some_and(|b| (b - b'0').is_multiple_of(2))
+    {
         lower.to_owned()
     } else {
         upper
@@ -345,7 +349,10 @@ mod tests {
     fn ties_between_two_shortest_candidates_go_to_the_even_digit_as_in_java() {
         // 32782.9375² = 1074720991.12890625 exactly: ...062 and ...063 are equally near.
         assert_eq!(format_double(32782.9375f64.powi(2)), "1.0747209911289062E9");
-        assert_eq!(format_double(-(32782.9375f64.powi(2))), "-1.0747209911289062E9");
+        assert_eq!(
+            format_double(-(32782.9375f64.powi(2))),
+            "-1.0747209911289062E9"
+        );
         // Not ties: the nearer candidate, odd or not.
         assert_eq!(format_double(1074720991.1289065), "1.0747209911289065E9");
         assert_eq!(format_double(0.1 + 0.2), "0.30000000000000004");
