@@ -225,103 +225,129 @@ pub fn format_double(d: f64) -> String {
             "-Infinity".into()
         };
     }
-    let sign = if d.is_sign_negative() { "-" } else { "" };
     let abs = d.abs();
-    if abs == 0.0 {
-        return format!("{sign}0.0");
+    let plain = d == 0.0 || (1e-3..1e7).contains(&abs);
+    let shortest = if plain {
+        format!("{d}")
+    } else {
+        format!("{d:e}")
+    };
+    let (mantissa, exponent) = shortest.split_once('e').unwrap_or((&shortest, "0"));
+    let (mantissa, exponent) = match even_tie(abs, mantissa, exponent, plain) {
+        Some((digits, exponent)) => {
+            let sign = if d < 0.0 { "-" } else { "" };
+            (
+                format!("{sign}{}", place_point(&digits, exponent, plain)),
+                exponent,
+            )
+        }
+        None => (mantissa.to_owned(), exponent.parse().unwrap_or(0)),
+    };
+    let mantissa = if mantissa.contains('.') {
+        mantissa
+    } else {
+        format!("{mantissa}.0")
+    };
+    if plain {
+        mantissa
+    } else {
+        format!("{mantissa}E{exponent}")
     }
-    let (digits, exponent) = shortest_digits(abs);
-    if (1e-3..1e7).contains(&abs) {
-        let point = exponent + 1;
-        let (int, frac) = if point <= 0 {
-            let zeros = "0".repeat(point.unsigned_abs() as usize);
-            ("0".to_owned(), format!("{zeros}{digits}"))
-        } else {
-            let point = point as usize;
-            if digits.len() > point {
-                (digits[..point].to_owned(), digits[point..].to_owned())
-            } else {
-                (format!("{digits:0<point$}"), "0".to_owned())
-            }
-        };
-        return format!("{sign}{int}.{frac}");
-    }
-    let (first, rest) = digits.split_at(1);
-    let rest = if rest.is_empty() { "0" } else { rest };
-    format!("{sign}{first}.{rest}E{exponent}")
 }
 
-/// The shortest decimal digits that read back as `abs` (> 0) and the decimal exponent of the
-/// first: Rust's shortest formatting, except that where two candidates of that length are
-/// equally near the exact value, Java picks the one whose last digit is even (the
-/// `Double.toString` specification since JDK 19) and Rust the upper one:
-/// 1074720991.12890625 is `1.0747209911289062E9` in Java and Trino.
-fn shortest_digits(abs: f64) -> (String, i32) {
-    let split = |s: &str| -> (String, i32) {
-        let (mantissa, exponent) = s.split_once('e').unwrap_or((s, "0"));
-        (mantissa.replace('.', ""), exponent.parse().unwrap_or(0))
-    };
-    let (digits, exponent) = split(&format!("{abs:e}"));
-    // Only a decimal of 16 digits or more can sit between two doubles' halfway points this way
+/// `digits` with the decimal point: where `exponent` puts it (plain), or after the first.
+fn place_point(digits: &str, exponent: i32, plain: bool) -> String {
+    if !plain {
+        let (first, rest) = digits.split_at(1);
+        return if rest.is_empty() {
+            first.to_owned()
+        } else {
+            format!("{first}.{rest}")
+        };
+    }
+    let point = exponent + 1;
+    if point <= 0 {
+        return format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize));
+    }
+    let point = point as usize;
+    if digits.len() > point {
+        format!("{}.{}", &digits[..point], &digits[point..])
+    } else {
+        format!("{digits:0<point$}")
+    }
+}
+
+/// Where Rust's shortest digits (`mantissa`, plain or with `exponent`) are one of two
+/// candidates equally near the exact value, the other: Java picks the one whose last digit is
+/// even (the `Double.toString` specification since JDK 19), Rust the upper one;
+/// 1074720991.12890625 is `1.0747209911289062E9` in Java and Trino. The significant digits
+/// and the exponent of the first; `None` when Rust's are Java's (nearly always).
+fn even_tie(abs: f64, mantissa: &str, exponent: &str, plain: bool) -> Option<(String, i32)> {
+    // The printed candidate is odd, and only 16 digits or more can sit halfway between two
     // (a double carries 15.95 decimal digits).
-    let odd = digits.bytes().last().is_some_and(|b| (b - b'0') % 2 == 1);
-    if !odd || !(15..=17).contains(&digits.len()) {
-        return (digits, exponent);
-    }
-    // A tie is an exact value with one digit more, that digit a 5.
-    let (longer, longer_exponent) = split(&format!("{abs:.*e}", digits.len()));
-    if !longer.ends_with('5') || !is_exactly(abs, &longer, longer_exponent) {
-        return (digits, exponent);
-    }
-    let lower = &longer[..longer.len() - 1];
-    let Some(upper) = increment(lower) else {
-        return (digits, exponent);
-    };
-    let even = if lower
+    if !mantissa
         .bytes()
         .last()
-        .is_some_and(|b| (b - b'0').is_multiple_of(2))
+        .is_some_and(|b| b.is_ascii_digit() && (b - b'0') % 2 == 1)
     {
-        lower.to_owned()
+        return None;
+    }
+    let all: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let digits = all.trim_start_matches('0');
+    if !(15..=17).contains(&digits.len()) {
+        return None;
+    }
+    let exponent: i32 = if plain {
+        let int = mantissa
+            .trim_start_matches('-')
+            .split('.')
+            .next()
+            .unwrap_or("0");
+        if int != "0" {
+            int.len() as i32 - 1
+        } else {
+            -((all.len() - digits.len()) as i32)
+        }
     } else {
-        upper
+        exponent.parse().ok()?
     };
-    (even, longer_exponent)
+    let printed: u64 = digits.parse().ok()?;
+    // abs = (printed × 10 ∓ 5) × 10^(exponent − n) exactly: a tie with printed ∓ 1.
+    let scale = exponent - digits.len() as i32;
+    let even = if is_exactly(abs, u128::from(printed) * 10 - 5, scale) {
+        printed - 1
+    } else if is_exactly(abs, u128::from(printed) * 10 + 5, scale) {
+        printed + 1
+    } else {
+        return None;
+    };
+    let even = even.to_string();
+    if even.len() > digits.len() {
+        // 99…9 + 1: one digit, one place up.
+        return Some(("1".to_owned(), exponent + 1));
+    }
+    Some((even.trim_end_matches('0').to_owned(), exponent))
 }
 
-/// Whether `abs` is exactly the decimal `digits` × 10^(`exponent` − len + 1) (at most 18
-/// digits): `digits` × 5^k × 2^k must be a double.
-fn is_exactly(abs: f64, digits: &str, exponent: i32) -> bool {
-    let Ok(d) = digits.parse::<u128>() else {
-        return false;
-    };
-    let k = exponent - (digits.len() as i32 - 1);
+/// Whether `abs` is exactly `value` × 10^`k`: `value` × 5^k × 2^k must be a double.
+fn is_exactly(abs: f64, value: u128, k: i32) -> bool {
     let below_2_53 = |v: u128| v < (1u128 << 53);
     if k >= 0 {
-        match 5u128.checked_pow(k as u32).and_then(|p| d.checked_mul(p)) {
+        match 5u128
+            .checked_pow(k.unsigned_abs())
+            .and_then(|p| value.checked_mul(p))
+        {
             Some(u) if below_2_53(u) => abs == u as f64 * 2f64.powi(k),
             _ => false,
         }
     } else {
         match 5u128.checked_pow(k.unsigned_abs()) {
-            Some(p) if d % p == 0 && below_2_53(d / p) => abs == (d / p) as f64 / 2f64.powi(-k),
+            Some(p) if value.is_multiple_of(p) && below_2_53(value / p) => {
+                abs == (value / p) as f64 / 2f64.powi(-k)
+            }
             _ => false,
         }
     }
-}
-
-/// `digits` + 1 in the last place, unless that carries out of the first digit.
-fn increment(digits: &str) -> Option<String> {
-    let mut bytes = digits.as_bytes().to_vec();
-    for b in bytes.iter_mut().rev() {
-        if *b == b'9' {
-            *b = b'0';
-        } else {
-            *b += 1;
-            return String::from_utf8(bytes).ok();
-        }
-    }
-    None
 }
 
 #[cfg(test)]
