@@ -15,8 +15,7 @@ use hyper::header::{HeaderValue, ACCEPT, CACHE_CONTROL, CONTENT_TYPE};
 use hyper::{Method, Response, StatusCode};
 use protocol::{AwsError, ErrorCode};
 
-use crate::dispatch;
-use crate::http::TARGET_PREFIX;
+use crate::dispatch::{self, TARGET_PREFIX};
 use crate::response::{error_response, json_response, HttpResponse};
 use crate::state::{AppState, RequestContext};
 use crate::stats::Source;

@@ -13,6 +13,9 @@ use serde_json::Value;
 use crate::handlers;
 use crate::state::RequestContext;
 
+/// What `X-Amz-Target` carries before the operation's name.
+pub const TARGET_PREFIX: &str = "Timestream_20181101.";
+
 /// The name as `'static` when it names one of the models' operations.
 pub fn operation_name(name: &str) -> Option<&'static str> {
     static NAMES: std::sync::LazyLock<Vec<&'static str>> =

@@ -17,12 +17,12 @@ use tracing::Instrument;
 
 use crate::admin::AdminAccess;
 use crate::config::{AuthMode, Limits};
+use crate::dispatch::TARGET_PREFIX;
 use crate::response::{error_response, json_response, HttpResponse};
 use crate::state::{AppState, RequestContext};
 use crate::stats::Source;
 use crate::{admin, auth, console, dispatch, request_id, ADMIN_PREFIX};
 
-pub const TARGET_PREFIX: &str = "Timestream_20181101.";
 /// A body declared at most this long is read before the strict-mode key check, so that check
 /// keeps its place after the date check of [`auth::authenticate`]; a longer or chunked one is
 /// refused first when its key is not configured.
