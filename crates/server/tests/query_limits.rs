@@ -1,6 +1,6 @@
 //! Query governance (issue 16), against the binary (each test measures its own server's CPU):
-//! a heavy query leaves catalog calls and writes answered promptly; a query that times out, or
-//! whose client hangs up, stops consuming CPU; a query beyond the memory cap fails with a
+//! a heavy query leaves catalog calls and writes answered promptly; a query that times out, is
+//! cancelled, or whose client hangs up, stops consuming CPU; a query beyond the memory cap fails with a
 //! QueryExecutionException and the server keeps answering.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -190,6 +190,53 @@ fn a_query_whose_client_hangs_up_stops_consuming_cpu() {
     assert!(
         used <= Duration::from_millis(100),
         "{used:?} of CPU after the client left"
+    );
+    runtime().block_on(still_answers(&server));
+}
+
+#[test]
+fn a_cancelled_query_stops_consuming_cpu() {
+    let server = spawn(&[]);
+    runtime().block_on(async {
+        let http = reqwest::Client::new();
+        let body = serde_json::json!({ "QueryString": ENDLESS, "ClientToken": "c".repeat(32) });
+        let running = tokio::spawn({
+            let (http, url) = (http.clone(), server.url.clone());
+            async move { call(&http, &url, "Query", &body.to_string()).await }
+        });
+        // A Query call answers when its query is done: the id comes from the admin API.
+        let mut query_id = None;
+        for _ in 0..200 {
+            let listed: serde_json::Value = http
+                .get(format!("{}/_timestream_local/queries", server.url))
+                .send()
+                .await
+                .expect("answered")
+                .json()
+                .await
+                .expect("JSON");
+            query_id = listed["queries"][0]["query_id"].as_str().map(str::to_owned);
+            if query_id.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        let query_id = query_id.expect("the query is listed while it runs");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let cancelled = serde_json::json!({ "QueryId": query_id }).to_string();
+        let (status, body) = call(&http, &server.url, "CancelQuery", &cancelled).await;
+        assert_eq!(status, 200, "{body}");
+        let (status, body) = tokio::time::timeout(Duration::from_secs(3), running)
+            .await
+            .expect("the Query call answers once cancelled")
+            .expect("joined");
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(error_type(&body), "QueryExecutionException", "{body}");
+    });
+    let used = cpu_over(&server, Duration::from_millis(300), Duration::from_secs(1));
+    assert!(
+        used <= Duration::from_millis(100),
+        "{used:?} of CPU after CancelQuery"
     );
     runtime().block_on(still_answers(&server));
 }
