@@ -323,3 +323,20 @@ def test_pages_of_other_sites_cannot_use_the_admin_api(endpoint, tsl):
     names = tsl.http("POST", f"{endpoint}/_timestream_local/aws/ListDatabases", body=b"{}",
                      headers={"Content-Type": "application/json", "Host": f"localhost:{host.rsplit(':', 1)[1]}"})
     assert [d["DatabaseName"] for d in names.json["Databases"]] == ["kept"]
+
+
+def test_the_request_log_reads_on_from_where_a_reader_stopped(endpoint, tsl, write):
+    """`GET activity?after=SEQ` gives the AWS requests logged after SEQ, oldest first, each with
+    its operation, status and error; `next_seq` tells a reader whether the server restarted."""
+    seq = tsl.http("GET", f"{endpoint}/_timestream_local/activity").json["next_seq"]
+    write.list_databases()
+    with pytest.raises(botocore.exceptions.ClientError):
+        write.describe_database(DatabaseName="absent")
+    activity = tsl.http("GET", f"{endpoint}/_timestream_local/activity?after={seq - 1}").json
+    logged = [(r["seq"], r["operation"], r["source"], r["status"], r.get("error"))
+              for r in activity["requests"]]
+    assert logged == [
+        (seq, "ListDatabases", "api", 200, None),
+        (seq + 1, "DescribeDatabase", "api", 404, "ResourceNotFoundException"),
+    ], logged
+    assert activity["next_seq"] == seq + 2

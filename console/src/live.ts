@@ -41,6 +41,7 @@ interface Activity {
     rejections: Rejection[];
   };
   requests: RequestEntry[];
+  next_seq: number;
 }
 
 interface State {
@@ -116,6 +117,13 @@ export class LivePage {
       const after = this.lastSeq === undefined ? "" : `?after=${this.lastSeq}`;
       const [activity, state] = await Promise.all([admin<Activity>(`activity${after}`), admin<State>("state")]);
       fill(this.problem);
+      if (this.lastSeq !== undefined && activity.next_seq <= this.lastSeq) {
+        // The server restarted: its log starts over.
+        this.lastSeq = undefined;
+        this.requests = [];
+        this.renderLog();
+        return;
+      }
       this.requests.push(...activity.requests);
       if (this.requests.length > LOG_KEPT) this.requests.splice(0, this.requests.length - LOG_KEPT);
       if (activity.requests.length) this.lastSeq = activity.requests[activity.requests.length - 1].seq;

@@ -12,7 +12,7 @@
 //! | `GET clock` | `{"now_ns", "now", "frozen", "offset_ns"}` |
 //! | `POST clock` | body: any of `{"freeze": bool, "at_ns": n, "advance_ns": n, "offset_ns": n}`; then runs tiering and expiry, and every scheduled-query invocation due, at the new time; a change that would leave 1970..2262 is refused (400) and changes nothing |
 //! | `GET scheduled-queries` | every scheduled query of every scope: state, pending invocation, recent runs (newest first), notifications sent |
-//! | `GET activity[?after=SEQ]` | `{"ingest": {"accepted_total", "rejected_total", "seconds": [{"second", "accepted", "rejected"}], "rejections": [{"at_ms", "database", "table", "record_index", "reason"}]}, "requests": [{"seq", "at_ms", "operation", "source", "status", "error", "message", "latency_us"}]}`: the last 120 s of ingestion, the last 200 rejected records, the AWS requests logged after `SEQ` (the last 500) |
+//! | `GET activity[?after=SEQ]` | `{"ingest": {"accepted_total", "rejected_total", "seconds": [{"second", "accepted", "rejected"}], "rejections": [{"at_ms", "database", "table", "record_index", "reason"}]}, "requests": [{"seq", "at_ms", "operation", "source", "status", "error", "message", "latency_us"}], "next_seq"}`: the last 120 s of ingestion, the last 200 rejected records, the AWS requests logged after `SEQ` (the last 500) |
 //! | `GET queries` | the queries running now: `{"queries": [{"query_id", "account", "region", "query_string", "client_token", "elapsed_ms"}]}` |
 //! | `GET table-usage?database=D&table=T[&region=R][&account=A]` | `{"memory_records", "magnetic_records"}` |
 //! | `GET s3-object?url=s3://B/K` | `{"url", "size", "text"}`: the object's first MiB as text (error reports) |
@@ -371,6 +371,7 @@ fn activity(state: &AppState, query: &str) -> Value {
     json!({
         "ingest": state.engine.ingest_activity(),
         "requests": state.stats.requests_after(after),
+        "next_seq": state.stats.next_seq(),
     })
 }
 

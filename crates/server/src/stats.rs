@@ -99,6 +99,12 @@ impl Stats {
         });
     }
 
+    /// The `seq` the next logged request will get (a reader that saw a larger one is reading
+    /// a server that restarted).
+    pub fn next_seq(&self) -> u64 {
+        self.log.lock().unwrap_or_else(|p| p.into_inner()).next_seq
+    }
+
     /// The logged requests after `seq` (all kept when `None`), oldest first.
     pub fn requests_after(&self, seq: Option<u64>) -> Vec<RequestEntry> {
         let log = self.log.lock().unwrap_or_else(|p| p.into_inner());
