@@ -191,6 +191,12 @@ try {
   await page.click('[data-table="monitoring.server_metrics"]');
   await page.waitForSelector("[data-usage=memory]");
   seen.phone_catalog_overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  // Anything sticking out of the screen, but for what scrolls sideways in its own box.
+  seen.phone_catalog_sticking_out = await page.evaluate(() =>
+    [...document.querySelectorAll("body *")]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest(".table-scroll"))
+      .map((e) => `${e.tagName.toLowerCase()}.${e.className}`),
+  );
   await shot("catalog-phone");
   await page.click("header >> text=Query");
   await page.click('[data-sample="Average CPU in 5-minute buckets"]');

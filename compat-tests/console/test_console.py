@@ -253,6 +253,7 @@ def test_the_console_in_a_browser(write, query, tsl, endpoint):
 
     # A phone-width screen: nothing wider than the screen.
     assert seen["phone_catalog_overflow"] <= 0, seen["phone_catalog_overflow"]
+    assert seen["phone_catalog_sticking_out"] == [], seen["phone_catalog_sticking_out"]
     assert seen["phone_query_overflow"] <= 0, seen["phone_query_overflow"]
 
     for name in ("catalog", "query", "query-error", "live", "scheduled", "catalog-phone",

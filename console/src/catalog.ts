@@ -263,7 +263,7 @@ export class CatalogPage {
     const partitionKey = (t.Schema?.CompositePartitionKey ?? [])
       .map((k) => (k.Type === "MEASURE" ? "measure_name" : `${k.Name} (dimension, ${k.EnforcementInRecord ?? "OPTIONAL"})`))
       .join(", ");
-    const measureRows = measures.Rows.map((r) => ({
+    const measureRows: MeasureRow[] = measures.Rows.map((r) => ({
       name: datumText(r.Data[0]),
       type: datumText(r.Data[1]),
       dimensions: (r.Data[2]?.ArrayValue ?? []).map((d: Datum) => ({
@@ -305,24 +305,7 @@ export class CatalogPage {
       h("h3", {}, "Measures"),
       measureRows.length === 0
         ? h("p", { class: "muted" }, "No records yet.")
-        : h(
-            "table",
-            { class: "grid measures" },
-            h("thead", {}, h("tr", {}, h("th", {}, "measure_name"), h("th", {}, "data_type"), h("th", {}, "dimensions"))),
-            h(
-              "tbody",
-              {},
-              measureRows.map((m) =>
-                h(
-                  "tr",
-                  {},
-                  h("td", {}, m.name),
-                  h("td", {}, m.type),
-                  h("td", {}, m.dimensions.map((d) => d.name).join(", ")),
-                ),
-              ),
-            ),
-          ),
+        : h("div", { class: "table-scroll" }, measuresTable(measureRows)),
       h("h3", {}, "Dimensions"),
       dimensions.size === 0
         ? h("p", { class: "muted" }, "None.")
@@ -352,4 +335,26 @@ export class CatalogPage {
 function tagList(tags: Tag[]): HTMLElement | string {
   if (tags.length === 0) return "—";
   return h("ul", { class: "tags" }, tags.map((t) => h("li", {}, h("code", {}, t.Key), " = ", t.Value)));
+}
+
+interface MeasureRow {
+  name: string;
+  type: string;
+  dimensions: { name: string; type: string }[];
+}
+
+/** SHOW MEASURES as a table: name, type, the dimensions its records carry. */
+function measuresTable(rows: MeasureRow[]): HTMLElement {
+  return h(
+    "table",
+    { class: "grid measures" },
+    h("thead", {}, h("tr", {}, h("th", {}, "measure_name"), h("th", {}, "data_type"), h("th", {}, "dimensions"))),
+    h(
+      "tbody",
+      {},
+      rows.map((m) =>
+        h("tr", {}, h("td", {}, m.name), h("td", {}, m.type), h("td", {}, m.dimensions.map((d) => d.name).join(", "))),
+      ),
+    ),
+  );
 }

@@ -98,14 +98,12 @@ pub fn serve(parts: &Parts) -> Option<HttpResponse> {
 }
 
 fn not_found(path: &str) -> HttpResponse {
-    let mut response = json_response(
+    json_response(
         StatusCode::NOT_FOUND,
         serde_json::json!({ "message": format!("The console has no file {path}.") })
             .to_string()
             .into_bytes(),
-    );
-    *response.status_mut() = StatusCode::NOT_FOUND;
-    response
+    )
 }
 
 /// The operation an admin route `aws/<Operation>` names.
