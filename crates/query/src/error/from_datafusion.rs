@@ -27,7 +27,8 @@ pub(super) fn classify(e: &DataFusionError, original: &str, rewritten: &Rewritte
     // The outermost diagnostic describes the root cause's place (DataFusion attaches one where
     // the failing expression was planned); `find_root` looks through contexts, shared errors
     // and collections (whose first error DataFusion reports).
-    let span = e.diagnostic().and_then(|d| d.span);
+    let diagnostic = e.diagnostic();
+    let span = diagnostic.and_then(|d| d.span);
     match e.find_root() {
         DataFusionError::SQL(err, _) => match err.as_ref() {
             ParserError::RecursionLimitExceeded => {
@@ -45,7 +46,7 @@ pub(super) fn classify(e: &DataFusionError, original: &str, rewritten: &Rewritte
                 return Error::Validation(format!("line {l}:{c}: {rest}"));
             }
             Error::Validation(
-                library_text::plan_error(m, span, &places).unwrap_or_else(|| m.clone()),
+                library_text::plan_error(m, diagnostic, &places).unwrap_or_else(|| m.clone()),
             )
         }
         DataFusionError::ArrowError(err, _) => match err.as_ref() {

@@ -10,7 +10,7 @@
 use std::str::FromStr;
 
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::Span;
+use datafusion::common::Diagnostic;
 
 use super::from_datafusion::{located, Places};
 use crate::functions::conversion::sql_type::sql_type_name;
@@ -38,7 +38,12 @@ pub(super) fn parser_error(message: &str, places: &Places) -> String {
 /// Trino's wording of a DataFusion planning error `message`, placed at `span` (the outermost
 /// `Diagnostic`'s) or else where the identifier it names is first written; `None` when
 /// DataFusion's text is passed on as it is.
-pub(super) fn plan_error(message: &str, span: Option<Span>, places: &Places) -> Option<String> {
+pub(super) fn plan_error(
+    message: &str,
+    diagnostic: Option<&Diagnostic>,
+    places: &Places,
+) -> Option<String> {
+    let span = diagnostic.and_then(|d| d.span);
     let at = |identifier: &str| places.span(span).or_else(|| places.identifier(identifier));
     if is_unplanned_subquery(message) {
         return Some(UNSUPPORTED_SUBQUERY.into());
@@ -121,15 +126,53 @@ pub(super) fn plan_error(message: &str, span: Option<Span>, places: &Places) -> 
             sql_type_name(&t)
         ));
     }
-    // Only the select list's form (DataFusion's HAVING, ORDER BY, … forms differ in the first
-    // words alone, and pass on as they are); its `Diagnostic` spans the column.
-    if message.starts_with("Column in SELECT must be in GROUP BY or an aggregate function") {
+    // The select list's, HAVING's and ORDER BY's forms; the `Diagnostic` spans the column.
+    // Trino names the whole HAVING or ORDER BY expression; we name the column in it.
+    if ["SELECT", "HAVING", "ORDER BY"].iter().any(|clause| {
+        message.starts_with(&format!(
+            "Column in {clause} must be in GROUP BY or an aggregate function"
+        ))
+    }) {
         let column = message.split("column \"").nth(1)?.split('"').next()?;
         let name = column.rsplit('.').next()?;
         return Some(located(
             at(name),
             format!("'{name}' must be an aggregate expression or appear in GROUP BY clause"),
         ));
+    }
+    // The set operation's check: the `Diagnostic`'s notes count each side's fields.
+    if let Some(operation) = message.strip_suffix(" queries have different number of columns") {
+        let counts: Vec<&str> = diagnostic?
+            .notes
+            .iter()
+            .filter_map(|n| {
+                n.message
+                    .strip_prefix("this side has ")?
+                    .strip_suffix(" fields")
+            })
+            .collect();
+        let [left, right] = counts[..] else {
+            return None;
+        };
+        return Some(located(
+            places.span(span),
+            format!("{operation} query has different number of fields: {left}, {right}"),
+        ));
+    }
+    // Arithmetic between types that have none (`Utf8 + Int64`); no span.
+    if let Some(expression) = message
+        .strip_prefix("Cannot coerce arithmetic expression ")
+        .and_then(|rest| rest.strip_suffix(" to valid types"))
+    {
+        return ["+", "-", "*", "/", "%"].iter().find_map(|op| {
+            let (l, r) = expression.split_once(&format!(" {op} "))?;
+            let (l, r) = (DataType::from_str(l).ok()?, DataType::from_str(r).ok()?);
+            Some(format!(
+                "Cannot apply operator: {} {op} {}",
+                sql_type_name(&l),
+                sql_type_name(&r)
+            ))
+        });
     }
     None
 }
@@ -297,6 +340,41 @@ mod tests {
         assert_eq!(
             message("SELECT x.a FROM t x, t y WHERE a = 1").await,
             "line 1:32: Column 'a' is ambiguous"
+        );
+    }
+
+    #[tokio::test]
+    async fn not_grouped_in_having_and_order_by() {
+        assert_eq!(
+            message("SELECT a FROM t GROUP BY a HAVING s = 'x'").await,
+            "line 1:35: 's' must be an aggregate expression or appear in GROUP BY clause"
+        );
+        assert_eq!(
+            message("SELECT a, count(*) FROM t GROUP BY a ORDER BY s").await,
+            "line 1:47: 's' must be an aggregate expression or appear in GROUP BY clause"
+        );
+    }
+
+    #[tokio::test]
+    async fn set_operations_of_different_widths() {
+        assert_eq!(
+            message("SELECT a FROM t UNION SELECT a, s FROM t").await,
+            "line 1:1: UNION query has different number of fields: 1, 2"
+        );
+        assert!(message("SELECT a, s FROM t EXCEPT SELECT a FROM t")
+            .await
+            .ends_with("EXCEPT query has different number of fields: 2, 1"));
+    }
+
+    #[tokio::test]
+    async fn arithmetic_without_a_type() {
+        assert_eq!(
+            message("SELECT s + a FROM t").await,
+            "Cannot apply operator: varchar + bigint"
+        );
+        assert_eq!(
+            message("SELECT a * true FROM t").await,
+            "Cannot apply operator: bigint * boolean"
         );
     }
 
