@@ -3,13 +3,15 @@
 //! doubles as Java prints them, intervals `D HH:MM:SS.nnnnnnnnn` / `Y-M`, NULL of any type as
 //! `NullValue`.
 
-use chrono::{DateTime, NaiveDate, NaiveTime};
-use datafusion::arrow::array::{Array, ArrayRef, AsArray};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike};
+use datafusion::arrow::array::{downcast_dictionary_array, Array, ArrayRef, AsArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{
-    DataType, Date32Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
-    IntervalDayTimeType, IntervalMonthDayNanoType, IntervalUnit, IntervalYearMonthType,
-    Time64NanosecondType, TimeUnit, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+    ArrowNativeType, DataType, Date32Type, Float32Type, Float64Type, Int16Type, Int32Type,
+    Int64Type, Int8Type, IntervalDayTimeType, IntervalMonthDayNanoType, IntervalUnit,
+    IntervalYearMonthType, Time64NanosecondType, TimeUnit, TimestampMicrosecondType,
+    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt16Type, UInt32Type,
+    UInt64Type, UInt8Type,
 };
 use protocol::operations::query::{ColumnInfo, Datum, Row, ScalarType, TimeSeriesDataPoint, Type};
 
@@ -96,10 +98,11 @@ pub fn datum(array: &dyn Array, i: usize) -> Datum {
         DataType::Utf8 => scalar(array.as_string::<i32>().value(i).to_owned()),
         DataType::LargeUtf8 => scalar(array.as_string::<i64>().value(i).to_owned()),
         DataType::Utf8View => scalar(array.as_string_view().value(i).to_owned()),
-        DataType::Dictionary(_, _) => match cast(&array.slice(i, 1), &DataType::Utf8) {
-            Ok(s) => datum(s.as_ref(), 0),
-            Err(_) => Datum::NullValue(true),
-        },
+        // The value its key points at (a per-value cast to Utf8 cost more than the rest).
+        DataType::Dictionary(_, _) => downcast_dictionary_array!(
+            array => datum(array.values().as_ref(), array.keys().value(i).as_usize()),
+            _ => Datum::NullValue(true)
+        ),
         DataType::Boolean => scalar(array.as_boolean().value(i).to_string()),
         DataType::Int8 => scalar(array.as_primitive::<Int8Type>().value(i).to_string()),
         DataType::Int16 => scalar(array.as_primitive::<Int16Type>().value(i).to_string()),
@@ -113,16 +116,26 @@ pub fn datum(array: &dyn Array, i: usize) -> Datum {
             array.as_primitive::<Float32Type>().value(i),
         ))),
         DataType::Float64 => scalar(format_double(array.as_primitive::<Float64Type>().value(i))),
-        DataType::Timestamp(_, _) => match cast(
-            &array.slice(i, 1),
-            &DataType::Timestamp(TimeUnit::Nanosecond, None),
-        ) {
-            Ok(ns) => scalar(format_timestamp(
-                ns.as_primitive::<datafusion::arrow::datatypes::TimestampNanosecondType>()
-                    .value(0),
-            )),
-            Err(_) => Datum::NullValue(true),
-        },
+        DataType::Timestamp(unit, _) => {
+            let ns = match unit {
+                TimeUnit::Second => array
+                    .as_primitive::<TimestampSecondType>()
+                    .value(i)
+                    .checked_mul(1_000_000_000),
+                TimeUnit::Millisecond => array
+                    .as_primitive::<TimestampMillisecondType>()
+                    .value(i)
+                    .checked_mul(1_000_000),
+                TimeUnit::Microsecond => array
+                    .as_primitive::<TimestampMicrosecondType>()
+                    .value(i)
+                    .checked_mul(1_000),
+                TimeUnit::Nanosecond => {
+                    Some(array.as_primitive::<TimestampNanosecondType>().value(i))
+                }
+            };
+            ns.map_or(Datum::NullValue(true), |ns| scalar(format_timestamp(ns)))
+        }
         DataType::Date32 => {
             let days = array.as_primitive::<Date32Type>().value(i);
             let date = NaiveDate::from_ymd_opt(1970, 1, 1)
@@ -196,9 +209,18 @@ pub fn datum(array: &dyn Array, i: usize) -> Datum {
 
 /// `YYYY-MM-DD HH:MM:SS.nnnnnnnnn`, UTC.
 pub fn format_timestamp(ns: i64) -> String {
-    DateTime::from_timestamp_nanos(ns)
-        .format("%Y-%m-%d %H:%M:%S%.9f")
-        .to_string()
+    // Fields written directly: chrono's `format` interprets its pattern on every call.
+    let t = DateTime::from_timestamp_nanos(ns);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:09}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.nanosecond()
+    )
 }
 
 /// `D HH:MM:SS.nnnnnnnnn`, days unpadded.
@@ -385,6 +407,38 @@ mod tests {
         assert_eq!(format_double(0.3), "0.3");
         assert_eq!(format_double(2.5), "2.5");
         assert_eq!(format_double(9007199254740993.0), "9.007199254740992E15");
+    }
+
+    #[test]
+    fn dictionaries_and_timestamps_of_every_unit() {
+        use datafusion::arrow::array::{
+            DictionaryArray, StringArray, TimestampMillisecondArray, TimestampSecondArray,
+        };
+        use datafusion::arrow::datatypes::{Int8Type, UInt32Type};
+        let text = |d: Datum| match d {
+            Datum::ScalarValue(s) => s,
+            other => format!("{other:?}"),
+        };
+        let hosts: DictionaryArray<UInt32Type> = vec![Some("b"), None, Some("a"), Some("b")]
+            .into_iter()
+            .collect();
+        let seen: Vec<String> = (0..4).map(|i| text(datum(&hosts, i))).collect();
+        assert_eq!(seen, ["b", "NullValue(true)", "a", "b"]);
+        let small = DictionaryArray::<Int8Type>::try_new(
+            vec![1i8, 0].into(),
+            std::sync::Arc::new(StringArray::from(vec!["x", "y"])),
+        )
+        .unwrap();
+        assert_eq!(text(datum(&small, 0)), "y");
+        let seconds = TimestampSecondArray::from(vec![1_620_282_938, i64::MAX]);
+        assert_eq!(text(datum(&seconds, 0)), "2021-05-06 06:35:38.000000000");
+        assert_eq!(
+            text(datum(&seconds, 1)),
+            "NullValue(true)",
+            "beyond nanoseconds"
+        );
+        let millis = TimestampMillisecondArray::from(vec![-1]);
+        assert_eq!(text(datum(&millis, 0)), "1969-12-31 23:59:59.999000000");
     }
 
     #[test]
