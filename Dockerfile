@@ -5,6 +5,8 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock clippy.toml ./
 COPY api-models ./api-models
 COPY crates ./crates
+# The web console's built files, embedded in the binary (crates/server/src/console.rs).
+COPY console/dist ./console/dist
 RUN cargo build --release --locked --bin timestream-local \
  && cp target/release/timestream-local /timestream-local \
  && mkdir /data
