@@ -2,24 +2,13 @@
 // a user would, and prints what the page showed as one JSON object on stdout; test_console.py
 // compares it with what boto3 gets from the same server. Screenshots go to the artifacts
 // directory. Usage: node drive.mjs ENDPOINT ARTIFACTS_DIR
-import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
+import { launch } from "./browser.mjs";
 
 const [endpoint, artifacts] = process.argv.slice(2);
 mkdirSync(artifacts, { recursive: true });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launch();
 const seen = { console_errors: [], failed_requests: [], error_responses: [] };
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -341,3 +341,17 @@ def test_the_request_log_reads_on_from_where_a_reader_stopped(endpoint, tsl, wri
         (seq + 1, "DescribeDatabase", "api", 404, "ResourceNotFoundException"),
     ], logged
     assert activity["next_seq"] == seq + 2
+
+
+def test_with_an_admin_token_the_page_asks_for_it_once(server_factory, tsl):
+    """Started with --admin-token, the console's calls are refused until the page has the
+    token: it asks once (a prompt), then works on every page."""
+    srv = server_factory("--admin-token", "s3cret")
+    endpoint = f"http://{srv.host_port}"
+    tsl.write(endpoint).create_database(DatabaseName="guarded")
+    done = subprocess.run(["node", str(HERE / "drive_token.mjs"), endpoint, "s3cret"],
+                          cwd=HERE, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, f"drive_token.mjs failed:\n{done.stderr[-4000:]}"
+    seen = json.loads(done.stdout)
+    assert len(seen["prompts"]) == 1 and "--admin-token" in seen["prompts"][0], seen
+    assert seen["databases"] == ["guarded"]

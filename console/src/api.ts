@@ -44,10 +44,10 @@ async function send<T>(method: string, path: string, body?: unknown, retried = f
     json = { message: text };
   }
   if (response.status === 401 && !retried) {
-    // The server was started with --admin-token: ask once per tab.
-    const given = window.prompt(String(json.message ?? "The admin token, please:"));
-    if (given) {
-      sessionStorage.setItem(TOKEN_KEY, given);
+    // The server was started with --admin-token: ask once per tab (calls refused together
+    // share one question; one refused before another got the token just retries).
+    const stored = sessionStorage.getItem(TOKEN_KEY);
+    if ((stored && stored !== token) || (await askToken(String(json.message ?? "")))) {
       return send(method, path, body, true);
     }
   }
@@ -56,6 +56,22 @@ async function send<T>(method: string, path: string, body?: unknown, retried = f
     throw new ApiError(type, String(json.message ?? json.Message ?? text), response.status);
   }
   return json as T;
+}
+
+let asking: Promise<string | null> | null = null;
+
+/** The admin token, asked of the user (stored for the tab); null when they gave none. */
+function askToken(message: string): Promise<string | null> {
+  asking ??= new Promise<string | null>((resolve) => {
+    // After the current call stack, so that calls refused together find the question asked.
+    setTimeout(() => {
+      const given = window.prompt(message || "The admin token, please:");
+      if (given) sessionStorage.setItem(TOKEN_KEY, given);
+      asking = null;
+      resolve(given);
+    });
+  });
+  return asking;
 }
 
 /** One AWS operation, in the region picked in the header (or the one given). */
