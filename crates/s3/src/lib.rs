@@ -195,6 +195,42 @@ impl Bucket {
         }
     }
 
+    /// A blocking reader of an object, streamed: a task fetches it a chunk at a time, at most
+    /// [`CHUNKS_AHEAD`] chunks ahead of the reader, so a file of any size costs a few chunks of
+    /// memory. Read it on a blocking thread. A failure mid-object is an `io::Error`.
+    pub async fn reader(&self, key: &str) -> Result<ObjectReader, S3Error> {
+        let result = match self.store.get(&path(key)).await {
+            Ok(result) => result,
+            Err(object_store::Error::NotFound { .. }) => {
+                return Err(S3Error::NoSuchKey {
+                    bucket: self.name.clone(),
+                    key: key.to_owned(),
+                })
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let (tx, rx) = tokio::sync::mpsc::channel(CHUNKS_AHEAD);
+        let mut chunks = result.into_stream();
+        tokio::spawn(async move {
+            loop {
+                let next = match chunks.try_next().await {
+                    Ok(Some(chunk)) => Ok(chunk),
+                    Ok(None) => return,
+                    Err(e) => Err(std::io::Error::other(e)),
+                };
+                let failed = next.is_err();
+                // The reader gone (dropped early) or the object failed: stop fetching.
+                if tx.send(next).await.is_err() || failed {
+                    return;
+                }
+            }
+        });
+        Ok(ObjectReader {
+            chunks: rx,
+            current: Bytes::new(),
+        })
+    }
+
     /// Every object whose key starts with `prefix`, in key order.
     pub async fn list(&self, prefix: &str) -> Result<Vec<Object>, S3Error> {
         // object_store lists by whole path segments; S3 prefixes are plain string prefixes.
@@ -214,6 +250,29 @@ impl Bucket {
             .collect();
         objects.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(objects)
+    }
+}
+
+/// Chunks a [`Bucket::reader`] fetches ahead of its reader.
+const CHUNKS_AHEAD: usize = 4;
+
+/// An object read as it arrives ([`Bucket::reader`]).
+pub struct ObjectReader {
+    chunks: tokio::sync::mpsc::Receiver<std::io::Result<Bytes>>,
+    current: Bytes,
+}
+
+impl std::io::Read for ObjectReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            match self.chunks.blocking_recv() {
+                Some(chunk) => self.current = chunk?,
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current.split_to(n));
+        Ok(n)
     }
 }
 
@@ -269,6 +328,10 @@ mod tests {
         );
         assert_eq!(bucket.get("a/b.csv").await.unwrap().as_ref(), b"1,2");
         assert!(matches!(
+            bucket.reader("a/none").await,
+            Err(S3Error::NoSuchKey { .. })
+        ));
+        assert!(matches!(
             bucket.get("a/none").await,
             Err(S3Error::NoSuchKey { .. })
         ));
@@ -298,5 +361,34 @@ mod tests {
         );
         assert!(parse_url("https://b/x").is_err());
         assert!(parse_url("s3:///x").is_err());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_reader_streams_an_object_of_many_chunks() {
+        use std::io::Read;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("bkt")).unwrap();
+        // Larger than a local file's read chunk, so it arrives in pieces.
+        let body: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(dir.path().join("bkt/big.bin"), &body).unwrap();
+        let bucket = S3::directory(dir.path().to_owned())
+            .bucket("bkt")
+            .await
+            .unwrap();
+        let mut reader = bucket.reader("big.bin").await.unwrap();
+        let read = tokio::task::spawn_blocking(move || {
+            let mut all = Vec::new();
+            let mut buf = [0u8; 7919];
+            loop {
+                let n = reader.read(&mut buf).unwrap();
+                if n == 0 {
+                    return all;
+                }
+                all.extend_from_slice(&buf[..n]);
+            }
+        })
+        .await
+        .unwrap();
+        assert!(read == body, "{} bytes read of {}", read.len(), body.len());
     }
 }

@@ -195,10 +195,10 @@ async fn execute(app: &AppState, task_id: &str) -> Result<(), Stop> {
             task: &task,
             key: &object.key,
         };
-        match source_bucket.get(&object.key).await {
-            Ok(bytes) => {
+        match source_bucket.reader(&object.key).await {
+            Ok(reader) => {
                 let parser = Parser::new(&csv, plan.clone(), definition.record_version);
-                file.load(bytes, parser, skip).await?;
+                file.load(reader, parser, skip).await?;
             }
             Err(S3Error::NoSuchKey { .. }) => {
                 file.fail(format!(
@@ -350,6 +350,9 @@ struct Batch {
     rows_done: i64,
     /// A failure of the whole file (header unreadable, a column missing): the last batch.
     file_failure: Option<String>,
+    /// The file stopped arriving (S3 failed mid-object): the last batch; the task stops,
+    /// resumable from the rows recorded.
+    read_failure: Option<String>,
 }
 
 struct Row {
@@ -393,7 +396,7 @@ impl Parser {
 
     /// Parses `data`, skipping its first `skip` data rows, sending batches to `out` until the
     /// end (or until the receiver is gone).
-    fn run(self, data: &[u8], skip: i64, out: &mpsc::Sender<Batch>) {
+    fn run(self, data: impl std::io::Read, skip: i64, out: &mpsc::Sender<Batch>) {
         let mut reader = self.builder.from_reader(data);
         let mut record = csv::ByteRecord::new();
         let fail = |reason: String| {
@@ -401,6 +404,16 @@ impl Parser {
                 file_failure: Some(reason),
                 ..Batch::default()
             });
+        };
+        let unread = |e: &csv::Error| {
+            let csv::ErrorKind::Io(e) = e.kind() else {
+                return false;
+            };
+            let _ = out.blocking_send(Batch {
+                read_failure: Some(e.to_string()),
+                ..Batch::default()
+            });
+            true
         };
         let header = match reader.read_byte_record(&mut record) {
             Ok(true) => match record
@@ -412,6 +425,7 @@ impl Parser {
                 Err(_) => return fail("The header of the file is not valid UTF-8.".into()),
             },
             Ok(false) => return fail("The file is empty: it has no header row.".into()),
+            Err(e) if unread(&e) => return,
             Err(e) => return fail(format!("The header of the file cannot be read: {e}")),
         };
         let bound: Bound = match self.plan.bind(&header) {
@@ -421,6 +435,7 @@ impl Parser {
         let mut done: i64 = 0;
         while done < skip {
             match reader.read_byte_record(&mut record) {
+                Err(e) if unread(&e) => return,
                 Ok(true) | Err(_) => done += 1,
                 Ok(false) => break,
             }
@@ -437,6 +452,7 @@ impl Parser {
             .unwrap_or(i64::MAX);
             let bytes = i64::try_from(reader.position().byte().saturating_sub(start)).unwrap_or(0);
             let failure = match read {
+                Err(e) if unread(&e) => return,
                 Ok(false) => break,
                 Ok(true) => self.map_row(&bound, &header, &record, &mut batch),
                 Err(e) => Err(format!("The row cannot be parsed as CSV: {e}")),
@@ -500,16 +516,21 @@ struct FileRun<'a> {
 
 impl FileRun<'_> {
     /// Parses the file on a blocking thread and writes its batches as they come.
-    async fn load<B>(&self, data: B, parser: Parser, skip: i64) -> Result<(), Stop>
-    where
-        B: AsRef<[u8]> + Send + 'static,
-    {
+    async fn load(
+        &self,
+        data: impl std::io::Read + Send + 'static,
+        parser: Parser,
+        skip: i64,
+    ) -> Result<(), Stop> {
         let (tx, mut rx) = mpsc::channel::<Batch>(2);
-        let parsing = tokio::task::spawn_blocking(move || parser.run(data.as_ref(), skip, &tx));
+        let parsing = tokio::task::spawn_blocking(move || parser.run(data, skip, &tx));
         let result = async {
             while let Some(batch) = rx.recv().await {
                 if let Some(reason) = batch.file_failure {
                     return self.fail(reason).await;
+                }
+                if let Some(reason) = batch.read_failure {
+                    return Err(Stop::Stopped(format!("S3 could not be reached: {reason}")));
                 }
                 self.write(batch).await?;
             }
@@ -630,5 +651,109 @@ fn write_failure(e: engine::Error) -> Stop {
         }
         engine::Error::ShuttingDown => Stop::ShuttingDown,
         e => Stop::Stopped(format!("The records could not be written: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use protocol::shapes::batch_load::{
+        DimensionMapping, MultiMeasureAttributeMapping, MultiMeasureMappings,
+    };
+    use protocol::shapes::MeasureValueType;
+
+    fn parser() -> Parser {
+        let model = DataModel {
+            time_column: None,
+            time_unit: None,
+            dimension_mappings: vec![DimensionMapping {
+                source_column: Some("host".into()),
+                destination_column: None,
+            }],
+            multi_measure_mappings: Some(MultiMeasureMappings {
+                target_multi_measure_name: Some("m".into()),
+                multi_measure_attribute_mappings: vec![MultiMeasureAttributeMapping {
+                    source_column: "cpu".into(),
+                    target_multi_measure_attribute_name: None,
+                    measure_value_type: Some(MeasureValueType::Double),
+                }],
+            }),
+            mixed_measure_mappings: None,
+            measure_name_column: None,
+        };
+        Parser::new(
+            &CsvConfiguration::default(),
+            Plan::new(&model).unwrap(),
+            None,
+        )
+    }
+
+    /// Gives `data`, then fails as a connection that drops mid-object does.
+    struct Interrupted {
+        data: std::io::Cursor<Vec<u8>>,
+    }
+
+    impl std::io::Read for Interrupted {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.data.read(buf)? {
+                0 => Err(std::io::Error::other("connection reset")),
+                n => Ok(n),
+            }
+        }
+    }
+
+    fn batches(data: impl std::io::Read + Send + 'static) -> Vec<Batch> {
+        let (tx, mut rx) = mpsc::channel(1000);
+        std::thread::spawn(move || parser().run(data, 0, &tx))
+            .join()
+            .unwrap();
+        let mut out = Vec::new();
+        while let Ok(batch) = rx.try_recv() {
+            out.push(batch);
+        }
+        out
+    }
+
+    fn csv(rows: usize) -> Vec<u8> {
+        let mut csv = String::from("time,host,cpu\n");
+        for i in 0..rows {
+            csv.push_str(&format!("{i},h{},{i}.5\n", i % 7));
+        }
+        csv.into_bytes()
+    }
+
+    #[test]
+    fn a_whole_file_ends_with_its_last_batch() {
+        let got = batches(std::io::Cursor::new(csv(BATCH_ROWS + 5)));
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].rows.len(), BATCH_ROWS);
+        assert_eq!(got[0].rows_done, BATCH_ROWS as i64);
+        assert_eq!(got[1].rows.len(), 5);
+        assert_eq!(got[1].rows_done, FILE_DONE);
+        assert!(got.iter().all(|b| b.read_failure.is_none()));
+    }
+
+    #[test]
+    fn a_file_that_stops_arriving_stops_the_task_after_its_whole_batches() {
+        // The rows read after the last whole batch are not sent: the task resumes from the
+        // position that batch recorded and reads them again.
+        let got = batches(Interrupted {
+            data: std::io::Cursor::new(csv(BATCH_ROWS + 5)),
+        });
+        assert_eq!(got.len(), 2, "one whole batch, then the failure");
+        assert_eq!(got[0].rows.len(), BATCH_ROWS);
+        assert!(got[0].read_failure.is_none());
+        assert!(got[1].rows.is_empty());
+        assert_eq!(got[1].read_failure.as_deref(), Some("connection reset"));
+        assert!(got[1].file_failure.is_none(), "not the file's fault");
+
+        // Before the header is whole: still a read failure, not "the file is empty".
+        let got = batches(Interrupted {
+            data: std::io::Cursor::new(b"time,ho".to_vec()),
+        });
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].read_failure.as_deref(), Some("connection reset"));
+        assert!(got[0].file_failure.is_none());
     }
 }
