@@ -1,9 +1,10 @@
 //! Batch load against the real binary (`--auth off`, S3 in a temporary directory):
 //! `BATCH_LOAD_ROWS` CSV rows (default 1 000 000: 1000 hosts, instants advancing from an hour
-//! ago) in 10 files, loaded by one CreateBatchLoadTask, once as single-measure DOUBLE records
+//! ago) in `BATCH_LOAD_FILES` files (default 10), loaded by one CreateBatchLoadTask, once as single-measure DOUBLE records
 //! (the records `benches/ingest.rs` sends through WriteRecords in its phase 1) and once as
 //! multi-measure records of 2 DOUBLE and 2 BIGINT attributes (its phase 2); in memory and with
-//! `--data-dir`. Prints seconds, rows/s and the server's CPU time; asserts that every row was
+//! `--data-dir`. Prints seconds, rows/s, the server's CPU time and its peak memory (files are
+//! streamed, so one big file should cost no more than ten small ones); asserts that every row was
 //! ingested. Compare with `cargo bench -p timestream-local --bench ingest`.
 //!
 //! Run: `cargo bench -p timestream-local --bench batch_load`.
@@ -22,10 +23,9 @@ use support::call;
 const DB: &str = "batch_bench";
 const TABLE: &str = "metrics";
 const HOSTS: u64 = 1000;
-const FILES: u64 = 10;
 
-/// `rows` rows in `FILES` files under `dir/src/data/`.
-fn write_csv(dir: &std::path::Path, rows: u64) -> u64 {
+/// `rows` rows in `files` files under `dir/src/data/`.
+fn write_csv(dir: &std::path::Path, rows: u64, files: u64) -> u64 {
     let data = dir.join("src").join("data");
     std::fs::create_dir_all(&data).unwrap();
     let t0_ms = SystemTime::now()
@@ -33,9 +33,9 @@ fn write_csv(dir: &std::path::Path, rows: u64) -> u64 {
         .unwrap()
         .as_millis() as u64
         - 3_599_000;
-    let per_file = rows.div_ceil(FILES);
+    let per_file = rows.div_ceil(files);
     let mut bytes = 0;
-    for f in 0..FILES {
+    for f in 0..files {
         let mut out = std::io::BufWriter::new(
             std::fs::File::create(data.join(format!("part-{f:02}.csv"))).unwrap(),
         );
@@ -74,9 +74,9 @@ fn model(multi: bool) -> String {
     )
 }
 
-fn phase(label: &str, rows: u64, multi: bool, data_dir: bool) {
+fn phase(label: &str, rows: u64, files: u64, multi: bool, data_dir: bool) {
     let s3 = tempfile::tempdir().unwrap();
-    let bytes = write_csv(s3.path(), rows);
+    let bytes = write_csv(s3.path(), rows, files);
     std::fs::create_dir(s3.path().join("reports")).unwrap();
     let data = tempfile::tempdir().unwrap();
     let mut args = vec!["--auth", "off", "--s3-dir", s3.path().to_str().unwrap()];
@@ -132,10 +132,11 @@ fn phase(label: &str, rows: u64, multi: bool, data_dir: bool) {
     );
     let secs = elapsed.as_secs_f64();
     println!(
-        "{label:<44} {rows:>9} rows {:>8.1} MB CSV  {secs:>6.2} s  {:>9.0} rows/s  server CPU {:.2} s",
+        "{label:<44} {rows:>9} rows {:>8.1} MB CSV in {files} files  {secs:>6.2} s  {:>9.0} rows/s  server CPU {:.2} s  peak RSS {} MiB",
         bytes as f64 / 1e6,
         rows as f64 / secs,
-        server.cpu_time().as_secs_f64()
+        server.cpu_time().as_secs_f64(),
+        server.peak_rss() >> 20
     );
 }
 
@@ -144,22 +145,40 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
+    let files: u64 = std::env::var("BATCH_LOAD_FILES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
     println!(
         "batch load, {} cores, {}",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         chrono::Utc::now().format("%Y-%m-%d")
     );
-    phase("single-measure DOUBLE, in memory", rows, false, false);
+    phase(
+        "single-measure DOUBLE, in memory",
+        rows,
+        files,
+        false,
+        false,
+    );
     phase(
         "multi-measure 2 DOUBLE + 2 BIGINT, in memory",
         rows,
+        files,
         true,
         false,
     );
-    phase("single-measure DOUBLE, --data-dir", rows, false, true);
+    phase(
+        "single-measure DOUBLE, --data-dir",
+        rows,
+        files,
+        false,
+        true,
+    );
     phase(
         "multi-measure 2 DOUBLE + 2 BIGINT, --data-dir",
         rows,
+        files,
         true,
         true,
     );

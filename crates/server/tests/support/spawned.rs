@@ -58,6 +58,17 @@ impl Spawned {
     pub fn cpu_time(&self) -> Duration {
         cpu_time(self.pid())
     }
+
+    /// The most memory the server has held so far (VmHWM of `/proc/<pid>/status`), in bytes.
+    pub fn peak_rss(&self) -> u64 {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map_or(0, |kib| kib * 1024)
+    }
 }
 
 impl Drop for Spawned {
