@@ -574,36 +574,14 @@ fn dictionaries(
 
 #[cfg(test)]
 mod tests {
-    use protocol::operations::create_database::CreateDatabaseInput;
-    use protocol::operations::create_table::CreateTableInput;
-
-    use crate::catalog::test_support::{engine, scope};
+    use crate::catalog::test_support::{create_database, create_table, engine, scope};
     use crate::Error;
 
     #[test]
     fn a_table_resolves_once_and_missing_parts_are_named() {
         let e = engine();
-        e.create_database(
-            &scope(),
-            CreateDatabaseInput {
-                database_name: "d".into(),
-                kms_key_id: None,
-                tags: vec![],
-            },
-        )
-        .unwrap();
-        e.create_table(
-            &scope(),
-            CreateTableInput {
-                database_name: "d".into(),
-                table_name: "t".into(),
-                retention_properties: None,
-                tags: vec![],
-                magnetic_store_write_properties: None,
-                schema: None,
-            },
-        )
-        .unwrap();
+        create_database(&e, "d");
+        create_table(&e, "d", "t");
         assert!(matches!(
             e.resolve_table(&scope(), "nope", "t"),
             Err(Error::DatabaseNotFound(_))

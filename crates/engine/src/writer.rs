@@ -349,14 +349,13 @@ fn panic_message(panic: &(dyn Any + Send)) -> String {
 
 #[cfg(test)]
 mod tests {
-    use protocol::operations::create_database::CreateDatabaseInput;
-    use protocol::operations::create_table::CreateTableInput;
     use protocol::operations::write_records::WriteRecordsInput;
     use protocol::shapes::{MeasureValueType, Record};
 
     use super::*;
+    use crate::catalog::test_support::{create_database, create_table, scope};
     use crate::health::HealthStatus;
-    use crate::{Clock, Engine, Scope};
+    use crate::{Clock, Engine};
 
     /// Failpoints: a job for a table named `panic_<stage>` panics at that stage.
     pub(super) fn injected_panic_for(job: &Job, stage: &str) {
@@ -367,36 +366,13 @@ mod tests {
 
     const NOW_MS: i64 = 1_767_225_600_000;
 
-    fn scope() -> Scope {
-        Scope::new("123456789012", "us-east-1")
-    }
-
     fn engine(tables: &[&str]) -> Engine {
         let clock = Clock::default();
         clock.freeze_at_ns(NOW_MS * 1_000_000);
         let e = Engine::open(None, clock).unwrap();
-        e.create_database(
-            &scope(),
-            CreateDatabaseInput {
-                database_name: "db".into(),
-                kms_key_id: None,
-                tags: vec![],
-            },
-        )
-        .unwrap();
+        create_database(&e, "db");
         for t in tables {
-            e.create_table(
-                &scope(),
-                CreateTableInput {
-                    database_name: "db".into(),
-                    table_name: (*t).into(),
-                    retention_properties: None,
-                    tags: vec![],
-                    magnetic_store_write_properties: None,
-                    schema: None,
-                },
-            )
-            .unwrap();
+            create_table(&e, "db", t);
         }
         e
     }

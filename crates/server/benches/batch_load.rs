@@ -13,12 +13,12 @@
 use std::io::Write;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+#[path = "../tests/support/aws_call.rs"]
+mod aws_call;
 #[path = "../tests/support/spawned.rs"]
 mod spawned;
-#[path = "support/call.rs"]
-mod support;
 
-use support::call;
+use aws_call::call;
 
 const DB: &str = "batch_bench";
 const TABLE: &str = "metrics";

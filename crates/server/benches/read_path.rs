@@ -29,10 +29,10 @@ fn env_or(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+#[path = "../tests/support/aws_call.rs"]
+mod aws_call;
 #[path = "../tests/support/spawned.rs"]
 mod spawned;
-#[path = "support/call.rs"]
-mod support;
 
 use spawned::Spawned;
 
@@ -50,7 +50,7 @@ struct Client {
 
 impl Client {
     async fn call(&self, op: &str, body: String) -> serde_json::Value {
-        support::call(&self.http, &self.url, op, body).await
+        aws_call::call(&self.http, &self.url, op, body).await
     }
 
     async fn create_table(&self, table: &str, memory_hours: u64) {

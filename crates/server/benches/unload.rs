@@ -11,12 +11,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+#[path = "../tests/support/aws_call.rs"]
+mod aws_call;
 #[path = "../tests/support/spawned.rs"]
 mod spawned;
-#[path = "support/call.rs"]
-mod support;
 
-use support::call;
+use aws_call::call;
 
 const DB: &str = "unload";
 const TABLE: &str = "cpu";

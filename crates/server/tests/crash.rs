@@ -25,8 +25,12 @@ fn encode(writer: u64, request: u64) -> f64 {
     (writer * 1_000_000 + request) as f64
 }
 
+#[path = "support/aws_call.rs"]
+mod aws_call;
 #[path = "support/spawned.rs"]
 mod spawned;
+
+use aws_call::aws;
 
 /// A running server, SIGKILLed on drop (so that a failing test leaves no server behind).
 use spawned::Spawned as Running;
@@ -53,19 +57,6 @@ impl Rng {
     fn between(&mut self, lo: u64, hi: u64) -> u64 {
         lo + self.next() % (hi - lo + 1)
     }
-}
-
-async fn aws(http: &reqwest::Client, url: &str, op: &str, body: String) -> (u16, String) {
-    let resp = http
-        .post(format!("{url}/"))
-        .header("content-type", "application/x-amz-json-1.0")
-        .header("x-amz-target", format!("Timestream_20181101.{op}"))
-        .body(body)
-        .send()
-        .await
-        .expect("request sent");
-    let status = resp.status().as_u16();
-    (status, resp.text().await.unwrap_or_default())
 }
 
 fn write_body(writer: u64, request: u64, now_ms: i64) -> String {

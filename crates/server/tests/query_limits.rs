@@ -6,8 +6,12 @@
 
 use std::time::{Duration, Instant};
 
+#[path = "support/aws_call.rs"]
+mod aws_call;
 #[path = "support/spawned.rs"]
 mod spawned;
+
+use aws_call::aws;
 
 use spawned::Spawned as Server;
 
@@ -30,16 +34,8 @@ fn cpu_over(server: &Server, settle: Duration, window: Duration) -> Duration {
 }
 
 async fn call(http: &reqwest::Client, url: &str, op: &str, body: &str) -> (u16, serde_json::Value) {
-    let resp = http
-        .post(format!("{url}/"))
-        .header("content-type", "application/x-amz-json-1.0")
-        .header("x-amz-target", format!("Timestream_20181101.{op}"))
-        .body(body.to_owned())
-        .send()
-        .await
-        .expect("answered");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.expect("JSON"))
+    let (status, text) = aws(http, url, op, body.to_owned()).await;
+    (status, serde_json::from_str(&text).expect("JSON"))
 }
 
 fn query(sql: &str) -> String {

@@ -110,8 +110,12 @@ impl Drop for Mount {
     }
 }
 
+#[path = "support/aws_call.rs"]
+mod aws_call;
 #[path = "support/spawned.rs"]
 mod spawned;
+
+use aws_call::aws;
 
 use spawned::{Spawned as Running, BIN};
 
@@ -137,19 +141,6 @@ fn spawn_as(bin: &Path, data_dir: &Path, log: &Path, uid: Option<u32>) -> Result
             std::fs::read_to_string(log).unwrap_or_default().trim()
         )
     })
-}
-
-async fn aws(http: &reqwest::Client, url: &str, op: &str, body: String) -> (u16, String) {
-    let resp = http
-        .post(format!("{url}/"))
-        .header("content-type", "application/x-amz-json-1.0")
-        .header("x-amz-target", format!("Timestream_20181101.{op}"))
-        .body(body)
-        .send()
-        .await
-        .expect("an answer, not a dropped connection or a hang");
-    let status = resp.status().as_u16();
-    (status, resp.text().await.unwrap_or_default())
 }
 
 async fn create_table(http: &reqwest::Client, url: &str) {

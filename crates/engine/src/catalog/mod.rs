@@ -81,6 +81,9 @@ impl Engine {
 
 #[cfg(test)]
 pub(crate) mod test_support {
+    use protocol::operations::create_database::CreateDatabaseInput;
+    use protocol::operations::create_table::CreateTableInput;
+
     use crate::{Clock, Engine, Scope};
 
     pub fn engine() -> Engine {
@@ -91,5 +94,34 @@ pub(crate) mod test_support {
 
     pub fn scope() -> Scope {
         Scope::new("123456789012", "us-east-1")
+    }
+
+    /// A database with AWS's defaults (no KMS key, no tags).
+    pub fn create_database(e: &Engine, database: &str) {
+        e.create_database(
+            &scope(),
+            CreateDatabaseInput {
+                database_name: database.into(),
+                kms_key_id: None,
+                tags: vec![],
+            },
+        )
+        .unwrap();
+    }
+
+    /// A table with AWS's defaults (retention, no magnetic-store writes, no schema, no tags).
+    pub fn create_table(e: &Engine, database: &str, table: &str) {
+        e.create_table(
+            &scope(),
+            CreateTableInput {
+                database_name: database.into(),
+                table_name: table.into(),
+                retention_properties: None,
+                tags: vec![],
+                magnetic_store_write_properties: None,
+                schema: None,
+            },
+        )
+        .unwrap();
     }
 }

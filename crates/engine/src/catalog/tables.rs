@@ -452,7 +452,7 @@ fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{engine, scope};
+    use super::super::test_support::{create_database, create_table, engine, scope};
     use super::*;
     use protocol::operations::create_database::CreateDatabaseInput;
     use protocol::shapes::PartitionKeyEnforcementLevel;
@@ -612,30 +612,11 @@ mod tests {
     #[test]
     fn list_across_databases_and_pages() {
         let e = setup();
-        e.create_database(
-            &scope(),
-            CreateDatabaseInput {
-                database_name: "other".into(),
-                kms_key_id: None,
-                tags: vec![],
-            },
-        )
-        .unwrap();
+        create_database(&e, "other");
         for i in 0..5 {
             create(&e, &format!("t{i}"), None).unwrap();
         }
-        e.create_table(
-            &scope(),
-            CreateTableInput {
-                database_name: "other".into(),
-                table_name: "x".into(),
-                retention_properties: None,
-                tags: vec![],
-                magnetic_store_write_properties: None,
-                schema: None,
-            },
-        )
-        .unwrap();
+        create_table(&e, "other", "x");
         let (page, next) = e.list_tables(&scope(), None, Some(4), None).unwrap();
         assert_eq!(page.len(), 4);
         let (rest, last) = e

@@ -91,7 +91,7 @@ fn ensure_resource(conn: &Connection, scope: &Scope, arn: &str) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{engine, scope};
+    use super::super::test_support::{create_database, engine, scope};
     use super::*;
     use protocol::operations::create_database::CreateDatabaseInput;
 
@@ -137,15 +137,7 @@ mod tests {
     #[test]
     fn unknown_and_foreign_arns_are_not_found() {
         let e = engine();
-        e.create_database(
-            &scope(),
-            CreateDatabaseInput {
-                database_name: "d".into(),
-                kms_key_id: None,
-                tags: vec![],
-            },
-        )
-        .unwrap();
+        create_database(&e, "d");
         for arn in [
             "arn:aws:timestream:us-east-1:123456789012:database/nope",
             "arn:aws:timestream:eu-west-1:123456789012:database/d",
