@@ -114,7 +114,8 @@ impl IngestActivity {
         {
             inner.seconds.pop_front();
         }
-        for r in rejected {
+        // Only the last REJECTIONS can be kept: a batch load's batch may reject thousands.
+        for r in &rejected[rejected.len().saturating_sub(REJECTIONS)..] {
             inner.rejections.push_front(Rejection {
                 at_ms,
                 database: database.to_owned(),
@@ -210,6 +211,8 @@ mod tests {
         assert_eq!(inner.seconds.len(), 1, "second 0 is {SECONDS} s old");
         assert_eq!(inner.rejections.len(), REJECTIONS);
         assert_eq!(inner.rejections[0].record_index, REJECTIONS as i32 + 9);
+        assert_eq!(inner.rejections[REJECTIONS - 1].record_index, 10);
+        assert_eq!(inner.rejected_total, REJECTIONS as u64 + 10, "all counted");
         assert_eq!(inner.accepted_total, 2);
     }
 }
